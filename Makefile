@@ -1,0 +1,126 @@
+# keyroll build. Sources are found by glob so each subsystem adds files
+# without touching this file:
+#   harness/*.c            -> build/libkeyroll.a (harness/cmd_*.c and the
+#                             CLI entry harness/keyroll.c excluded)
+#   harness/cmd_NAME.c     -> a `keyroll NAME` subcommand: defines
+#                             int kr_cmd_NAME(int argc, char **argv) and
+#                             const char kr_cmd_NAME_help[]
+#   suites/*.c             -> linked into build/keyroll (conformance cases)
+#   sut/refspeaker/*.c     -> build/refspeaker
+#   tests/test_*.c         -> one CUnit binary each (build/tests/test_*)
+#   tests/it_*.sh          -> integration tests (root, namespaces, daemons)
+#   fuzz/fuzz_*.c          -> libFuzzer targets (clang)
+#   bench/bench_*.c        -> benchmarks, printed by `make bench`
+
+CC      ?= cc
+CLANG   ?= clang
+PKGS    := openssl libpcap libnl-3.0 libnl-route-3.0 jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+RTR_LIBS   := -lrtr
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -Iharness $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lpthread
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# BUILD=build (default) or build-asan (sanitizer build used by the tests too)
+BUILD   ?= build
+ifeq ($(BUILD),build-asan)
+EXTRA_CFLAGS += $(SAN) -O1
+EXTRA_LDFLAGS += $(SAN)
+endif
+
+LIB_SRC  := $(filter-out harness/cmd_%.c harness/keyroll.c,$(wildcard harness/*.c))
+CMD_SRC  := $(wildcard harness/cmd_*.c)
+SUITE_SRC:= $(wildcard suites/*.c)
+REF_SRC  := $(wildcard sut/refspeaker/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+BENCH_SRC:= $(wildcard bench/bench_*.c)
+CMDS     := $(patsubst harness/cmd_%.c,%,$(CMD_SRC))
+
+LIB      := $(BUILD)/libkeyroll.a
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,harness/keyroll.c $(CMD_SRC) $(SUITE_SRC)) $(BUILD)/obj/cmdtab.o
+REF_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(REF_SRC))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZERS  := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
+
+.PHONY: all deps test unit-test it-test fuzz-smoke fuzz bench run clean asan pcaps
+all: $(BUILD)/keyroll $(if $(REF_SRC),$(BUILD)/refspeaker) $(TESTS) $(BENCHES)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# Subcommand table generated from the cmd_*.c file names.
+$(BUILD)/cmdtab.c: $(CMD_SRC) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "cli.h"'; \
+	  for c in $(CMDS); do echo "int kr_cmd_$$c(int, char **); extern const char kr_cmd_$${c}_help[];"; done; \
+	  echo 'const struct kr_cmd kr_cmds[] = {'; \
+	  for c in $(CMDS); do echo "  { \"$$c\", kr_cmd_$$c, kr_cmd_$${c}_help },"; done; \
+	  echo '  { 0, 0, 0 } };'; } > $@
+$(BUILD)/obj/cmdtab.o: $(BUILD)/cmdtab.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/keyroll: $(CLI_OBJ) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS) $(RTR_LIBS)
+
+$(BUILD)/refspeaker: $(REF_OBJ) $(LIB)
+	$(CC) $(EXTRA_LDFLAGS) -o $@ $(REF_OBJ) $(LIB) $(LDLIBS) $(RTR_LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/cu_main.c tests/cu.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/cu_main.c $(LIB) $(EXTRA_LDFLAGS) $(LDLIBS) $(RTR_LIBS) -lcunit
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(EXTRA_LDFLAGS) $(LDLIBS)
+
+# libFuzzer targets: clang, ASan+UBSan, linked against the library sources.
+build-fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CSTD) -g -O1 -Iharness $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lpthread
+
+asan:
+	$(MAKE) BUILD=build-asan all
+
+deps:
+	sh tools/deps.sh
+
+# Every test: unit tests in the normal and the sanitizer build, fuzz smoke
+# runs, then the integration tests (which need root for namespaces).
+test: all
+	$(MAKE) BUILD=build-asan all
+	sh tools/runtests.sh
+
+fuzz-smoke: $(FUZZERS)
+	sh tools/fuzz.sh smoke $(FUZZERS)
+
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZERS)
+	sh tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+# Until the conformance suite lands, `make run` runs the vector self-check.
+run: all
+	./$(BUILD)/keyroll vectors check vectors/*.vec
+
+pcaps: all
+	sh tools/mkpcaps.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find build/obj build-asan/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Runs every test: CUnit binaries in the normal and the sanitizer build,
+# libFuzzer smoke runs, then integration tests (tests/it_*.sh, root).
+# Prints one line per test binary/script and a closing "N passed, N failed".
+# ONLY=substring limits the run to matching names.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+logdir=build/test-logs
+mkdir -p "$logdir"
+pass=0 fail=0 failed=""
+
+run() { # name, command...
+	name=$1; shift
+	case "$name" in *"${ONLY:-}"*) ;; *) return ;; esac
+	log="$logdir/$(echo "$name" | tr '/ ' '__').log"
+	start=$(date +%s)
+	if "$@" >"$log" 2>&1; then
+		pass=$((pass + 1)); echo "PASS $name ($(( $(date +%s) - start ))s)"
+	else
+		fail=$((fail + 1)); failed="$failed $name"
+		echo "FAIL $name ($(( $(date +%s) - start ))s) -- log: $log"
+		tail -n 30 "$log" | sed 's/^/    /'
+	fi
+}
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in build/tests/test_*; do [ -x "$t" ] && run "unit/$(basename "$t")" "$t"; done
+for t in build-asan/tests/test_*; do [ -x "$t" ] && run "asan/$(basename "$t")" "$t"; done
+if ls fuzz/fuzz_*.c >/dev/null 2>&1; then
+	run "fuzz-smoke" make -s fuzz-smoke
+fi
+for t in tests/it_*.sh; do [ -f "$t" ] && run "it/$(basename "$t" .sh)" sh "$t"; done
+
+echo
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
