@@ -272,6 +272,11 @@ struct kr_update {
 	 * the UPDATE decoded (RFC 7606 treat-as-withdraw needs the NLRI). */
 	bool bgpsec_malformed;
 	struct kr_err bgpsec_err;
+	/* a well-known attribute (ORIGIN, AS_PATH, NEXT_HOP) has a
+	 * treat-as-withdraw error (RFC 7606 §7.1-7.3: bad length, value,
+	 * flags, segment); first such error. */
+	bool attr_malformed;
+	struct kr_err attr_err;
 };
 
 /* Decode a whole UPDATE message (header included). Errors that make the
