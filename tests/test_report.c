@@ -1,0 +1,279 @@
+/* The result model and its printers: outcome mapping, JUnit XML valid
+ * against ../shared/junit/junit-10.xsd (xmllint), escaping of hostile text,
+ * results.json round trip, the terminal summary, the case registry. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "case.h"
+#include "cu.h"
+#include "report.h"
+
+static int run_nop(struct kr_ctx *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static const struct kr_case cases_a[] = {
+	{ .id = "t/3.1-1/1", .level = KR_MUST, .spec = "draft §3.1 step 1", .title = "passes",
+	  .req = "MUST pass", .run = run_nop },
+	{ .id = "t/3.1-2/1", .level = KR_MUST, .spec = "draft §3.1 step 2", .title = "fails <&> \"q\"",
+	  .req = "MUST validate", .run = run_nop },
+	{ .id = "t/3.1-3/1", .level = KR_SHOULD, .spec = "draft §3.1 step 3", .title = "warns",
+	  .run = run_nop },
+};
+static const struct kr_case cases_b[] = {
+	{ .id = "u/4/1", .level = KR_MUST, .spec = "draft §4", .title = "skipped", .run = run_nop },
+	{ .id = "u/4/2", .level = KR_MUST, .spec = "draft §4", .title = "harness error", .run = run_nop },
+	{ .id = "u/4/3", .level = KR_MUST, .spec = "draft §4", .title = "expected failure", .run = run_nop },
+	{ .id = "u/4/4", .level = KR_MUST, .spec = "draft §4", .title = "expected failure passes", .run = run_nop },
+};
+KR_SUITE(test_a, "suite a", cases_a)
+KR_SUITE(test_b, "suite b", cases_b)
+
+static const struct kr_suite sa = { "peer_rolls", "a", cases_a, 3 };
+static const struct kr_suite sb = { "replay", "b", cases_b, 4 };
+
+#define NRES 7
+static struct kr_result res[NRES];
+
+static void make_results(bool strict)
+{
+	kr_result_init(&res[0], &sa, &cases_a[0]);
+	kr_result_metric(&res[0], "readvertise_latency", 0.0123, "s");
+	kr_result_artifact(&res[0], "t/3.1-1/1/sut-dn1.pcap");
+	kr_result_log(&res[0], res[0].start_ns + 1500000, "RTR announce SKI %s", "47F2");
+	kr_result_finish(&res[0], strict, NULL);
+
+	kr_result_init(&res[1], &sa, &cases_a[1]);
+	/* Hostile bytes: control chars, invalid UTF-8, markup, CDATA end. */
+	kr_result_set(&res[1], KR_FAIL, "withdrawal of 203.0.113.0/24 on dn1 within 2.0 s",
+		      "none \x01\x1b[31m \xff\xfe ]]> <x/> & \xc3\xa9 \xe2\x82", NULL);
+	kr_result_set(&res[1], KR_ERROR, NULL, NULL, "second verdict is ignored");
+	kr_result_finish(&res[1], strict, NULL);
+
+	kr_result_init(&res[2], &sa, &cases_a[2]);
+	kr_result_set(&res[2], KR_FAIL, "stagger", "none", NULL);
+	kr_result_finish(&res[2], strict, NULL);
+
+	kr_result_init(&res[3], &sb, &cases_b[0]);
+	kr_result_set(&res[3], KR_SKIP, NULL, NULL, "profile has no rekey action (manual)");
+	kr_result_finish(&res[3], strict, NULL);
+
+	kr_result_init(&res[4], &sb, &cases_b[1]);
+	kr_result_set(&res[4], KR_ERROR, NULL, NULL, "netns: cannot create veth");
+	kr_result_finish(&res[4], strict, NULL);
+
+	kr_result_init(&res[5], &sb, &cases_b[2]);
+	kr_result_set(&res[5], KR_FAIL, "x", "y", NULL);
+	kr_result_finish(&res[5], strict, "bug 17: replays accepted");
+
+	kr_result_init(&res[6], &sb, &cases_b[3]);
+	kr_result_finish(&res[6], strict, "bug 18: fixed since");
+}
+
+static void free_results(void)
+{
+	for (int i = 0; i < NRES; i++)
+		kr_result_free(&res[i]);
+}
+
+static struct kr_run_report report(void)
+{
+	static const char *const opts[] = { "fault=keep-old-key" };
+	struct kr_run_report rr = {
+		.run_id = "20261125T213000Z-1", .sut_name = "refspeaker", .sut_version = "0.1 <dev>",
+		.sut_profile = "sut/profiles/refspeaker.profile", .started = "2026-11-25T21:30:00Z",
+		.hostname = "ci", .time_s = 12.5, .time_scale = 0.01, .sut_opts = opts, .nsut_opts = 1,
+		.results = res, .nresults = NRES,
+	};
+	return rr;
+}
+
+static void test_outcomes(void)
+{
+	make_results(false);
+	CU_ASSERT_EQUAL(res[0].outcome, KR_PASS);
+	CU_ASSERT_EQUAL(res[1].outcome, KR_FAIL);
+	CU_ASSERT_STRING_EQUAL(res[1].expected, "withdrawal of 203.0.113.0/24 on dn1 within 2.0 s");
+	CU_ASSERT_EQUAL(res[2].outcome, KR_WARN);
+	CU_ASSERT_EQUAL(res[3].outcome, KR_SKIP);
+	CU_ASSERT_EQUAL(res[4].outcome, KR_ERROR);
+	CU_ASSERT_EQUAL(res[5].outcome, KR_XFAIL);
+	CU_ASSERT_EQUAL(res[6].outcome, KR_XPASS);
+	CU_ASSERT_STRING_EQUAL(res[6].reason, "bug 18: fixed since");
+	CU_ASSERT_TRUE(kr_outcome_fails(KR_XPASS));
+	CU_ASSERT_FALSE(kr_outcome_fails(KR_XFAIL));
+	CU_ASSERT_FALSE(kr_outcome_fails(KR_WARN));
+	CU_ASSERT_EQUAL(res[0].nmetrics, 1);
+	CU_ASSERT_EQUAL(res[0].ntl, 1);
+	CU_ASSERT_EQUAL(res[0].tl[0].t_ns, 1500000);
+	/* the ignored second verdict is kept in the timeline */
+	CU_ASSERT_EQUAL(res[1].ntl, 1);
+	free_results();
+
+	make_results(true);
+	CU_ASSERT_EQUAL(res[2].outcome, KR_FAIL); /* SHOULD under --strict */
+	free_results();
+}
+
+static int xmllint(const char *path)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema %s/junit/junit-10.xsd %s 2>&1",
+		 KR_SHARED_DIR, path);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	char line[512];
+	while (fgets(line, sizeof(line), p))
+		fprintf(stderr, "xmllint: %s", line);
+	return pclose(p);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = calloc(1, 1 << 20);
+	size_t n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+static void test_junit_valid(void)
+{
+	make_results(false);
+	struct kr_run_report rr = report();
+	char path[] = "/tmp/kr-junit-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	CU_ASSERT_EQUAL(kr_report_junit(f, &rr), 0);
+	fclose(f);
+	CU_ASSERT_EQUAL(xmllint(path), 0);
+
+	char *x = slurp(path);
+	CU_ASSERT_FATAL(x != NULL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"peer_rolls\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"replay\" tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"t/3.1-2/1 fails &lt;&amp;&gt; &quot;q&quot;\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "classname=\"keyroll.peer_rolls\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<property name=\"sut.name\" value=\"refspeaker\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<property name=\"sut.version\" value=\"0.1 &lt;dev&gt;\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<property name=\"t/3.1-1/1:readvertise_latency\" value=\"0.0123 s\"/>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped type=\"SKIP\" message=\"profile has no rekey action (manual)\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<error type=\"harness\" message=\"netns: cannot create veth\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<skipped type=\"XFAIL\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<failure type=\"XPASS\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<failure type=\"MUST\" message=\"expected: withdrawal of 203.0.113.0/24"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "requirement (MUST, draft §3.1 step 2): MUST validate"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "t/3.1-1/1/sut-dn1.pcap"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "+0.001500 RTR announce SKI 47F2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "\xc3\xa9"));        /* valid UTF-8 kept */
+	CU_ASSERT_PTR_NULL(strstr(x, "\xff"));                /* invalid replaced */
+	CU_ASSERT_PTR_NULL(strstr(x, "\x1b"));
+	CU_ASSERT_PTR_NULL(strstr(x, "]]>"));
+	free(x);
+	unlink(path);
+	free_results();
+}
+
+/* The validation test itself must be able to fail: a testcase without its
+ * required name is rejected by the schema. */
+static void test_junit_schema_rejects(void)
+{
+	char path[] = "/tmp/kr-junit-bad-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs("<?xml version=\"1.0\"?><testsuites><testsuite name=\"x\" tests=\"1\" failures=\"0\" "
+	      "errors=\"0\"><testcase classname=\"c\"/></testsuite></testsuites>\n", f);
+	fclose(f);
+	CU_ASSERT_NOT_EQUAL(xmllint(path), 0);
+	unlink(path);
+}
+
+static void test_json(void)
+{
+	make_results(false);
+	struct kr_run_report rr = report();
+	char path[] = "/tmp/kr-json-XXXXXX";
+	int fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	CU_ASSERT_EQUAL(kr_report_json(path, &rr), 0);
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je);
+	CU_ASSERT_FATAL(root != NULL);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(root, "sut"), "name")),
+			       "refspeaker");
+	json_t *counts = json_object_get(root, "counts");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(counts, "PASS")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(counts, "XPASS")), 1);
+	json_t *cases = json_object_get(root, "cases");
+	CU_ASSERT_EQUAL(json_array_size(cases), NRES);
+	json_t *c0 = json_array_get(cases, 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c0, "id")), "t/3.1-1/1");
+	json_t *m = json_array_get(json_object_get(c0, "metrics"), 0);
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(json_object_get(m, "value")), 0.0123, 1e-9);
+	json_t *c1 = json_array_get(cases, 1);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c1, "outcome")), "FAIL");
+	/* invalid UTF-8 in the observation does not lose the record */
+	CU_ASSERT_PTR_NOT_NULL(json_string_value(json_object_get(c1, "actual")));
+	json_decref(root);
+	unlink(path);
+	free_results();
+}
+
+static void test_term(void)
+{
+	make_results(false);
+	struct kr_run_report rr = report();
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	for (int i = 0; i < NRES; i++)
+		kr_term_result(f, (size_t)i, NRES, &res[i], false);
+	kr_term_summary(f, &rr, "reports/x", false);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[2/7] FAIL  t/3.1-2/1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "expected: withdrawal of 203.0.113.0/24 on dn1 within 2.0 s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "evidence: reports/x/t/3.1-2/1/"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "7 cases in 12.5 s: 1 PASS 1 FAIL 1 WARN 1 SKIP 1 ERROR 1 XFAIL 1 XPASS"));
+	free(buf);
+	free_results();
+}
+
+static void test_registry(void)
+{
+	const struct kr_case_ref *refs;
+	size_t n = kr_cases(&refs);
+	CU_ASSERT_EQUAL(n, 7);
+	for (size_t i = 1; i < n; i++)
+		CU_ASSERT_TRUE(strcmp(refs[i - 1].c->id, refs[i].c->id) < 0);
+	char msg[256];
+	CU_ASSERT_EQUAL(kr_cases_check(msg, sizeof(msg)), 0);
+	char *f1[] = { "u/4" };
+	CU_ASSERT_TRUE(kr_case_match(&cases_b[0], f1, 1));
+	CU_ASSERT_FALSE(kr_case_match(&cases_a[0], f1, 1));
+	CU_ASSERT_TRUE(kr_case_match(&cases_a[0], NULL, 0));
+	/* a duplicate id is refused with both suites named */
+	static const struct kr_suite dup = { "dup", "d", cases_b, 1 };
+	kr_suite_register(&dup);
+	CU_ASSERT_EQUAL(kr_cases_check(msg, sizeof(msg)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(msg, "u/4/1"));
+}
+
+KR_TESTS("report",
+	 { "outcome mapping (SHOULD, strict, xfail, xpass)", test_outcomes },
+	 { "junit validates against junit-10.xsd", test_junit_valid },
+	 { "junit schema check can fail", test_junit_schema_rejects },
+	 { "results.json round trip", test_json },
+	 { "terminal progress and summary", test_term },
+	 { "case registry, filters, duplicate ids", test_registry });
