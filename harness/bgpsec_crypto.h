@@ -50,6 +50,13 @@ int kr_keytab_del(struct kr_keytab *t, uint32_t asn, const uint8_t ski[KR_SKI_LE
 void kr_keytab_clear(struct kr_keytab *t);
 size_t kr_keytab_count(const struct kr_keytab *t);
 bool kr_keytab_has(const struct kr_keytab *t, uint32_t asn, const uint8_t ski[KR_SKI_LEN]);
+/* Every key stored under (asn, ski), parsed once at add time (validation
+ * never re-parses an SPKI). Writes up to max pointers, returns the total.
+ * The pointers stay valid until that entry is deleted or the table freed. */
+size_t kr_keytab_lookup(const struct kr_keytab *t, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
+			EVP_PKEY **out, size_t max);
+/* Add a key object (public part is what is stored). */
+int kr_keytab_add_key(struct kr_keytab *t, const struct kr_key *k, struct kr_err *err);
 
 /* Exact octets hashed for hop `hop` (1 = origin .. nhops; wire index
  * nhops-hop) of block `blk` (RFC 8205 §4.2 Fig. 8, §5.2 Fig. 9). */
@@ -66,6 +73,29 @@ struct kr_sigstore {
 	uint8_t sig[2][KR_MAX_HOPS][KR_SIG_MAX];
 	uint8_t ski[2][KR_MAX_HOPS][KR_SKI_LEN];
 };
+/* Per-thread scratch for the hot paths: a reusable digest context and a
+ * small cache of EVP_PKEY_CTX per key, so that signing and verifying do not
+ * fetch algorithms or parse keys per call. Not shareable between threads;
+ * the plain kr_bgpsec_sign / kr_bgpsec_validate make a temporary one. */
+struct kr_crypto_ctx;
+struct kr_crypto_ctx *kr_crypto_ctx_new(void);
+void kr_crypto_ctx_free(struct kr_crypto_ctx *c);
+
+/* SHA-256 of data (suite 1 hash). */
+int kr_sha256(struct kr_crypto_ctx *c, const uint8_t *data, size_t len, uint8_t out[32]);
+/* ECDSA P-256 over a SHA-256 digest; DER signature. fixed_k (32 octets) is
+ * TEST-ONLY (golden vectors): it bypasses OpenSSL's nonce generation. */
+int kr_ecdsa_sign_digest(struct kr_crypto_ctx *c, EVP_PKEY *pk, const uint8_t digest[32],
+			 const uint8_t *fixed_k, uint8_t sig[KR_SIG_MAX], size_t *sig_len,
+			 struct kr_err *err);
+/* 1 valid, 0 invalid (including undecodable DER), -1 internal error. */
+int kr_ecdsa_verify_digest(struct kr_crypto_ctx *c, EVP_PKEY *pk, const uint8_t digest[32],
+			   const uint8_t *sig, size_t sig_len);
+
+int kr_bgpsec_sign_ctx(struct kr_crypto_ctx *c, const struct kr_key *signer, uint32_t target_as,
+		       uint8_t pcount, uint8_t flags, const struct kr_bgpsec_path *in, uint16_t afi,
+		       uint8_t safi, const struct kr_prefix *pfx, const uint8_t *fixed_k,
+		       struct kr_bgpsec_path *out, struct kr_sigstore *store, struct kr_err *err);
 int kr_bgpsec_sign(const struct kr_key *signer, uint32_t target_as, uint8_t pcount, uint8_t flags,
 		   const struct kr_bgpsec_path *in, uint16_t afi, uint8_t safi,
 		   const struct kr_prefix *pfx, const uint8_t *fixed_k,
@@ -108,8 +138,18 @@ struct kr_val_result {
 	uint8_t bad_ski[KR_SKI_LEN];
 	char detail[160];
 };
-/* Validate a decoded UPDATE (well-formedness checks, then signatures). */
+/* Validate a decoded UPDATE (well-formedness checks, then signatures).
+ * Returns 0 with res filled (any verdict), -1 only on an internal error
+ * (allocation, OpenSSL failure; res->detail says which). */
 int kr_bgpsec_validate(const struct kr_keytab *t, const struct kr_update *u,
 		       const struct kr_val_opts *o, struct kr_val_result *res);
+int kr_bgpsec_validate_ctx(struct kr_crypto_ctx *c, const struct kr_keytab *t,
+			   const struct kr_update *u, const struct kr_val_opts *o,
+			   struct kr_val_result *res);
+/* Reason from its short name as used in vector files ("bad-signature"). */
+int kr_reason_from_name(const char *name, enum kr_reason *r);
+/* Suite handling of RFC 8608 §2.1: 0x00/0xFF malformed, 0x01 supported. */
+static inline bool kr_suite_reserved(uint8_t s) { return s == 0x00 || s == 0xFF; }
+static inline bool kr_suite_supported(uint8_t s) { return s == KR_SUITE_P256; }
 
 #endif
