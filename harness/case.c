@@ -332,3 +332,27 @@ double kr_elapsed_s(const struct kr_ctx *ctx)
 {
 	return kr_ns_to_s(kr_now_ns() - ctx->r->start_ns);
 }
+
+void kr_defer(struct kr_ctx *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct kr_ctx_defer *d = realloc(ctx->defers, (ctx->ndefers + 1) * sizeof(*d));
+	if (!d) {
+		fn(arg); /* cannot remember it: clean up at once rather than leak */
+		return;
+	}
+	ctx->defers = d;
+	d[ctx->ndefers++] = (struct kr_ctx_defer){ fn, arg };
+}
+
+void kr_ctx_cleanup(struct kr_ctx *ctx)
+{
+	while (ctx->ndefers > 0) {
+		struct kr_ctx_defer d = ctx->defers[--ctx->ndefers];
+		d.fn(d.arg);
+	}
+	free(ctx->defers);
+	ctx->defers = NULL;
+	free(ctx->expect_buf);
+	ctx->expect_buf = NULL;
+	ctx->expect = NULL;
+}

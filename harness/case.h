@@ -139,6 +139,23 @@ bool kr_outcome_fails(enum kr_outcome o);
 
 struct kr_world;     /* the case's topology and roles (world.h) */
 struct kr_loop;
+struct kr_run_opts;
+
+/* What the run knows about the SUT (from its profile). */
+struct kr_sut_info {
+	const char *name, *version, *profile_path;
+	unsigned caps;                   /* KR_NEED_* the SUT has */
+	const char *missing[32];         /* per capability bit: why it is missing
+					  * (e.g. "manual: ..."), or NULL */
+	const void *profile;             /* struct kr_sut_profile *, or NULL */
+	char *const *opts;               /* --sut-opt K=V */
+	size_t nopts;
+};
+
+struct kr_ctx_defer {
+	void (*fn)(void *arg);
+	void *arg;
+};
 
 struct kr_ctx {
 	const struct kr_case *c;
@@ -150,7 +167,17 @@ struct kr_ctx {
 	const char *run_dir;   /* the run folder (artifact paths are relative to it) */
 	const char *expect;    /* set by kr_expect(), used by kr_fail() */
 	char *expect_buf;
+	const struct kr_sut_info *sut;
+	const struct kr_run_opts *opts;
+	bool keep;             /* --keep-on-fail hit: leave the topology up */
+	struct kr_ctx_defer *defers; /* run last-first when the case ends */
+	size_t ndefers;
 };
+
+/* Run fn(arg) when the case ends, on every path (last registered first). */
+void kr_defer(struct kr_ctx *ctx, void (*fn)(void *arg), void *arg);
+/* Run every deferred action now (the runner does this after run()). */
+void kr_ctx_cleanup(struct kr_ctx *ctx);
 
 /* Timeline entry at the current time. */
 void kr_log(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

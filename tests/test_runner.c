@@ -1,0 +1,173 @@
+/* The runner: exit codes, filters, skips for missing capabilities, harness
+ * errors, deferred cleanup on every path, evidence folders and reports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "case.h"
+#include "cu.h"
+#include "runner.h"
+
+static int cleaned[8], ncleaned;
+
+static void note_cleanup(void *arg)
+{
+	if (ncleaned < 8)
+		cleaned[ncleaned++] = (int)(long)arg;
+}
+
+static int c_pass(struct kr_ctx *ctx)
+{
+	kr_defer(ctx, note_cleanup, (void *)1L);
+	kr_defer(ctx, note_cleanup, (void *)2L);
+	kr_log(ctx, "did a thing");
+	kr_metric(ctx, "latency", 0.5, "s");
+	return 0;
+}
+
+static int c_fail(struct kr_ctx *ctx)
+{
+	kr_defer(ctx, note_cleanup, (void *)3L);
+	kr_expect(ctx, "withdrawal of %s on dn1", "192.0.2.0/24");
+	return kr_fail(ctx, "none (sentinel at +%.2f s)", 0.31);
+}
+
+static int c_error(struct kr_ctx *ctx)
+{
+	return kr_error(ctx, "netns: boom");
+}
+
+static int c_noverdict(struct kr_ctx *ctx)
+{
+	(void)ctx;
+	return -1;
+}
+
+static int c_should(struct kr_ctx *ctx)
+{
+	kr_expect(ctx, "staggered");
+	return kr_fail(ctx, "not staggered");
+}
+
+static const struct kr_case cases[] = {
+	{ .id = "r/pass/1", .spec = "s", .title = "passes", .run = c_pass },
+	{ .id = "r/fail/1", .spec = "s", .title = "fails", .run = c_fail },
+	{ .id = "r/error/1", .spec = "s", .title = "harness error", .run = c_error },
+	{ .id = "r/error/2", .spec = "s", .title = "no verdict", .run = c_noverdict },
+	{ .id = "r/skip/1", .spec = "s", .title = "needs stagger", .needs = KR_NEED_STAGGER, .run = c_pass },
+	{ .id = "r/should/1", .level = KR_SHOULD, .spec = "s", .title = "should", .run = c_should },
+};
+KR_SUITE(runner_test, "runner", cases)
+
+static char profile[] = "/tmp/kr-prof-XXXXXX";
+static char outdir[] = "/tmp/kr-out-XXXXXX";
+
+static int run(char *filter, bool strict, unsigned caps_off)
+{
+	(void)caps_off;
+	char *filters[] = { filter };
+	FILE *devnull = fopen("/dev/null", "w");
+	struct kr_run_opts o = {
+		.profile = profile, .out_dir = outdir, .time_scale = 1e-5, .strict = strict,
+		.filters = filters, .nfilters = filter ? 1 : 0, .term = devnull,
+	};
+	int rc = kr_run(&o);
+	fclose(devnull);
+	return rc;
+}
+
+static void setup(void)
+{
+	int fd = mkstemp(profile);
+	if (fd >= 0)
+		close(fd);
+	CU_ASSERT_PTR_NOT_NULL(mkdtemp(outdir));
+}
+
+static void test_exit_codes(void)
+{
+	setup();
+	ncleaned = 0;
+	CU_ASSERT_EQUAL(run("r/pass", false, 0), 0);
+	/* deferred actions run last-first */
+	CU_ASSERT_EQUAL(ncleaned, 2);
+	CU_ASSERT_EQUAL(cleaned[0], 2);
+	CU_ASSERT_EQUAL(cleaned[1], 1);
+	CU_ASSERT_EQUAL(run("r/fail", false, 0), 1);
+	CU_ASSERT_EQUAL(cleaned[2], 3);
+	CU_ASSERT_EQUAL(run("r/error/1", false, 0), 2);
+	CU_ASSERT_EQUAL(run("r/error/2", false, 0), 2);
+	CU_ASSERT_EQUAL(run("r/should", false, 0), 0); /* WARN */
+	CU_ASSERT_EQUAL(run("r/should", true, 0), 1);  /* --strict */
+	CU_ASSERT_EQUAL(run("r/nothing", false, 0), 2); /* no case matches */
+	CU_ASSERT_EQUAL(run(NULL, false, 0), 2);        /* error wins over fail */
+}
+
+static void test_evidence(void)
+{
+	CU_ASSERT_EQUAL(run("r/", false, 0), 2);
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/junit.xml", outdir);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema %s/junit/junit-10.xsd %s 2>/dev/null",
+		 KR_SHARED_DIR, path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/results.json", outdir);
+	CU_ASSERT_EQUAL(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/r/fail/1/timeline.txt", outdir);
+	FILE *f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "expect: withdrawal of 192.0.2.0/24 on dn1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "# observed: none (sentinel at +0.31 s)"));
+	/* the skip names the missing capability */
+	snprintf(path, sizeof(path), "%s/results.json", outdir);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	static char js[1 << 16];
+	n = fread(js, 1, sizeof(js) - 1, f);
+	js[n] = 0;
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"id\": \"r/pass/1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"latency\""));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", outdir, profile);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void test_skip(void)
+{
+	struct kr_sut_info si = { .name = "x", .caps = KR_NEED_BGPSEC };
+	si.missing[3] = "manual: the operator rekeys the device";
+	struct kr_result r;
+	kr_result_init(&r, NULL, &cases[4]);
+	struct kr_ctx ctx = { .c = &cases[4], .r = &r, .sut = &si, .time_scale = 1 };
+	kr_run_case(&ctx, NULL, false);
+	CU_ASSERT_EQUAL(r.outcome, KR_SKIP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "lacks capability 'stagger': manual: the operator"));
+	kr_result_free(&r);
+
+	/* an expected failure that fails is XFAIL, one that passes XPASS */
+	kr_result_init(&r, NULL, &cases[1]);
+	ctx = (struct kr_ctx){ .c = &cases[1], .r = &r, .sut = &si, .time_scale = 1 };
+	kr_run_case(&ctx, "known bug", false);
+	CU_ASSERT_EQUAL(r.outcome, KR_XFAIL);
+	kr_result_free(&r);
+	si.caps = ~0u;
+	kr_result_init(&r, NULL, &cases[0]);
+	ctx = (struct kr_ctx){ .c = &cases[0], .r = &r, .sut = &si, .time_scale = 1 };
+	kr_run_case(&ctx, "known bug", false);
+	CU_ASSERT_EQUAL(r.outcome, KR_XPASS);
+	kr_result_free(&r);
+}
+
+KR_TESTS("runner",
+	 { "missing capability skips; xfail and xpass", test_skip },
+	 { "exit codes, filters, strict, deferred cleanup", test_exit_codes },
+	 { "evidence folder, junit and json written", test_evidence });
