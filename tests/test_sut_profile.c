@@ -1,0 +1,238 @@
+/* SUT profile parser and template expansion, and the shipped profiles. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cu.h"
+#include "sut_profile.h"
+
+static const char good[] =
+	"# a profile\n"
+	"[sut]\n"
+	"name = demo\n"
+	"start = {bin}/demo -c {config} {options}\n"
+	"rekey = {bin}/demo rekey {role} {key}\n"
+	"config = demo.conf.in\n"
+	"\n"
+	"[capabilities]\n"
+	"can_rekey = yes\n"
+	"mrai_ms = 30000\n"
+	"ipv6 = no\n"
+	"[options]\n"
+	"fault = --fault {value}\n"
+	"[expected-failures]\n"
+	"rollover/3.1-5/1 = withdraws only after the next refresh\n";
+
+static int parse(struct kr_sut_profile *p, const char *t, struct kr_err *e)
+{
+	kr_err_clear(e);
+	return kr_sut_profile_parse(p, t, strlen(t), "x.profile", e);
+}
+
+static void t_parse_good(void)
+{
+	struct kr_sut_profile p;
+	struct kr_err e;
+	CU_ASSERT_EQUAL_FATAL(parse(&p, good, &e), 0);
+	CU_ASSERT_STRING_EQUAL(p.name, "demo");
+	CU_ASSERT_STRING_EQUAL(p.kind, "daemon");
+	CU_ASSERT(kr_sut_cap_bool(&p, "can_rekey", false));
+	CU_ASSERT(!kr_sut_cap_bool(&p, "ipv6", true));
+	CU_ASSERT(kr_sut_cap_bool(&p, "can_stagger", true)); /* absent: default */
+	CU_ASSERT_EQUAL(kr_sut_cap_int(&p, "mrai_ms", 0), 30000);
+	CU_ASSERT_STRING_EQUAL(kr_sut_xfail(&p, "rollover/3.1-5/1"),
+			       "withdraws only after the next refresh");
+	CU_ASSERT_PTR_NULL(kr_sut_xfail(&p, "rollover/3.1-5/2"));
+	char b[128];
+	CU_ASSERT_PTR_NULL(kr_sut_action_unavailable(&p, KR_SUT_REKEY, b, sizeof b));
+	CU_ASSERT_PTR_NOT_NULL(kr_sut_action_unavailable(&p, KR_SUT_STOP, b, sizeof b));
+	kr_sut_profile_free(&p);
+}
+
+static void t_parse_errors(void)
+{
+	static const struct {
+		const char *text;
+		size_t line;
+		const char *needle;
+	} bad[] = {
+		{ "name = x\n", 1, "outside any section" },
+		{ "[sut]\nname = x\n[bogus]\n", 3, "unknown section" },
+		{ "[sut]\nname = x\nstart = y\n[capabilities]\ncan_rekey = maybe\n", 5, "yes or no" },
+		{ "[sut]\nname = x\nstart = y\n[capabilities]\nmrai_ms = -3\n", 5, "integer" },
+		{ "[sut]\nname = x\nstart = y\n[capabilities]\ncan_rekee = yes\n", 5,
+		  "unknown capability" },
+		{ "[sut]\nname = x\n", 3, "missing 'start'" },
+		{ "[sut]\nstart = y\n", 3, "missing 'name'" },
+		{ "[sut]\nname = x\nstart = y\nfoo\n", 4, "key = value" },
+		{ "[sut]\nname = x\nstart = y\n[expected-failures]\na/b/1 =\n", 5, "reason" },
+		{ "[sut]\nname = x\nkind = device\nstart = manual: power it on\n", 5,
+		  "interface" },
+		{ "[sut]\nname = x\nstart = y\n[device]\ninterface = eth1\n", 6, "kind" },
+		{ "[sut\n", 1, "section header" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct kr_sut_profile p;
+		struct kr_err e;
+		CU_ASSERT_EQUAL(parse(&p, bad[i].text, &e), -1);
+		CU_ASSERT_EQUAL(e.offset, bad[i].line);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[i].needle));
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "x.profile:"));
+		if (e.offset != bad[i].line || !strstr(e.msg, bad[i].needle))
+			fprintf(stderr, "case %zu: %s\n", i, e.msg);
+	}
+}
+
+static void t_device_manual(void)
+{
+	const char *t = "[sut]\nname = box\nkind = device\nstart = manual: configure the router by hand\n"
+			"rekey = manual: load the new key on the console\n[device]\ninterface = eth2\n";
+	struct kr_sut_profile p;
+	struct kr_err e;
+	CU_ASSERT_EQUAL_FATAL(parse(&p, t, &e), 0);
+	CU_ASSERT_STRING_EQUAL(p.interface, "eth2");
+	char b[200];
+	const char *why = kr_sut_action_unavailable(&p, KR_SUT_REKEY, b, sizeof b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(why);
+	CU_ASSERT_STRING_EQUAL(why, "manual: load the new key on the console");
+	kr_sut_profile_free(&p);
+}
+
+static void t_expand(void)
+{
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	kr_sut_vars_set(v, "asn", "64496");
+	kr_sut_vars_set(v, "empty", "");
+	struct kr_sut_vars *a = kr_sut_vars_add_item(v, "peers");
+	kr_sut_vars_set(a, "addr", "198.18.0.2");
+	kr_sut_vars_set(a, "bgpsec", "yes");
+	struct kr_sut_vars *b = kr_sut_vars_add_item(v, "peers");
+	kr_sut_vars_set(b, "addr", "198.18.0.6");
+	kr_sut_vars_set(b, "bgpsec", "no");
+	const char *t = "asn {asn}\n{#peers}peer {addr} as {asn}{?bgpsec} sec{/bgpsec}{!bgpsec} plain{/bgpsec}\n"
+			"{/peers}{?empty}never{/empty}{{x}}\n";
+	struct kr_bytes out = { 0 };
+	struct kr_err e;
+	kr_err_clear(&e);
+	CU_ASSERT_EQUAL_FATAL(kr_sut_expand(t, strlen(t), "t", v, &out, &e), 0);
+	CU_ASSERT_STRING_EQUAL((char *)out.p, "asn 64496\npeer 198.18.0.2 as 64496 sec\n"
+					      "peer 198.18.0.6 as 64496 plain\n{x}\n");
+	CU_ASSERT_EQUAL(out.len, strlen((char *)out.p));
+	kr_bytes_free(&out);
+
+	static const struct {
+		const char *t;
+		size_t line;
+		const char *needle;
+	} bad[] = {
+		{ "a\n{nope}", 2, "unknown variable {nope}" },
+		{ "{#peers}x", 1, "never closed" },
+		{ "a\nb\n{/peers}", 3, "without an opening" },
+		{ "{asn", 1, "unterminated" },
+		{ "}", 1, "unmatched" },
+		{ "{peers}", 1, "is a list" },
+		{ "{#asn}{/asn}", 1, "not a list" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct kr_bytes o = { 0 };
+		kr_err_clear(&e);
+		CU_ASSERT_EQUAL(kr_sut_expand(bad[i].t, strlen(bad[i].t), "tpl", v, &o, &e), -1);
+		CU_ASSERT_EQUAL(e.offset, bad[i].line);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[i].needle));
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "tpl:"));
+		kr_bytes_free(&o);
+	}
+	kr_sut_vars_free(v);
+}
+
+static void t_options(void)
+{
+	struct kr_sut_profile p;
+	struct kr_err e;
+	CU_ASSERT_EQUAL_FATAL(parse(&p, good, &e), 0);
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	char *ok[] = { "fault=keep-old-key" };
+	CU_ASSERT_EQUAL(kr_sut_apply_options(&p, ok, 1, v, &e), 0);
+	kr_sut_vars_set(v, "bin", "build");
+	kr_sut_vars_set(v, "config", "c.conf");
+	struct kr_bytes out = { 0 };
+	const char *s = p.action[KR_SUT_START];
+	CU_ASSERT_EQUAL(kr_sut_expand(s, strlen(s), "start", v, &out, &e), 0);
+	CU_ASSERT_STRING_EQUAL((char *)out.p, "build/demo -c c.conf --fault keep-old-key");
+	kr_bytes_free(&out);
+	char *unknown[] = { "speed=9" };
+	CU_ASSERT_EQUAL(kr_sut_apply_options(&p, unknown, 1, v, &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no option 'speed'"));
+	char *evil[] = { "fault=x;rm" };
+	CU_ASSERT_EQUAL(kr_sut_apply_options(&p, evil, 1, v, &e), -1);
+	char *noeq[] = { "fault" };
+	CU_ASSERT_EQUAL(kr_sut_apply_options(&p, noeq, 1, v, &e), -1);
+	/* no options: {options} expands to nothing */
+	CU_ASSERT_EQUAL(kr_sut_apply_options(&p, NULL, 0, v, &e), 0);
+	CU_ASSERT_EQUAL(kr_sut_expand(s, strlen(s), "start", v, &out, &e), 0);
+	CU_ASSERT_STRING_EQUAL((char *)out.p, "build/demo -c c.conf ");
+	kr_bytes_free(&out);
+	kr_sut_vars_free(v);
+	kr_sut_profile_free(&p);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *b = malloc(1 << 16);
+	*len = b ? fread(b, 1, (1 << 16) - 1, f) : 0;
+	fclose(f);
+	if (b)
+		b[*len] = 0;
+	return b;
+}
+
+/* The shipped profiles parse, and the reference speaker's template renders
+ * with the variables sut/README.md documents. */
+static void t_shipped_profiles(void)
+{
+	size_t len;
+	char *t = slurp("sut/profiles/refspeaker.profile", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	struct kr_sut_profile p;
+	struct kr_err e;
+	kr_err_clear(&e);
+	int r = kr_sut_profile_parse(&p, t, len, "refspeaker.profile", &e);
+	if (r)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(r, 0);
+	CU_ASSERT(kr_sut_cap_bool(&p, "can_rekey", false));
+	CU_ASSERT_EQUAL(kr_sut_cap_int(&p, "mrai_ms", -1), 0);
+	free(t);
+	t = slurp("sut/profiles/refspeaker.conf.in", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	const char *names[] = { "asn", "router_id", "workdir", "ctl", "rtr_host", "rtr_port",
+				"origin_key", "transit_key", "policy" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		kr_sut_vars_set(v, names[i], "1");
+	struct kr_sut_vars *pf = kr_sut_vars_add_item(v, "prefixes");
+	kr_sut_vars_set(pf, "prefix", "192.0.2.0/24");
+	struct kr_sut_vars *l = kr_sut_vars_add_item(v, "listen");
+	kr_sut_vars_set(l, "addr", "198.18.0.1");
+	struct kr_sut_vars *pe = kr_sut_vars_add_item(v, "peers");
+	const char *pn[] = { "addr", "asn", "local_addr", "bgpsec_ipv4", "bgpsec_ipv6", "ipv4",
+			     "ipv6", "passive", "pcount0" };
+	for (size_t i = 0; i < sizeof pn / sizeof pn[0]; i++)
+		kr_sut_vars_set(pe, pn[i], "1");
+	struct kr_bytes out = { 0 };
+	r = kr_sut_expand(t, len, "refspeaker.conf.in", v, &out, &e);
+	if (r)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL(r, 0);
+	kr_bytes_free(&out);
+	kr_sut_vars_free(v);
+	free(t);
+	kr_sut_profile_free(&p);
+}
+
+KR_TESTS("sut_profile", { "parse_good", t_parse_good }, { "parse_errors", t_parse_errors },
+	 { "device_manual", t_device_manual }, { "expand", t_expand }, { "options", t_options },
+	 { "shipped_profiles", t_shipped_profiles });
