@@ -7,26 +7,28 @@
 
 #include "bgpsec_ctx.h"
 
-/* The octets hashed for one signature: target AS, the older Signature
- * Segments of this block (newest first), the Secure_Path Segments from the
- * signer's down to the origin, suite, AFI, SAFI, and the prefix with its
- * trailing bits zeroed. sigs/sps are in wire order (newest first). */
+/* The octets hashed for one signature (bgpsec-wire.md §5.2): target AS,
+ * then from the signer's hop N down: Signature Segment N-1 (this block),
+ * Secure_Path Segment N, ..., Signature Segment 1, Secure_Path Segment 2,
+ * then Secure_Path Segment 1, suite, AFI, SAFI and the prefix with its
+ * trailing bits zeroed. sps holds N segments, sigs N-1, both in wire order
+ * (newest first). */
 static int hash_input(struct kr_wr *w, uint32_t target_as, const struct kr_sig_seg *sigs,
 		      size_t nsigs, const struct kr_sp_seg *sps, size_t nsps, uint8_t suite,
 		      uint16_t afi, uint8_t safi, const struct kr_prefix *pfx)
 {
 	unsigned maxbits = afi == KR_AFI_IPV4 ? 32 : afi == KR_AFI_IPV6 ? 128 : 0;
-	if (!pfx || pfx->len > maxbits)
+	if (!pfx || pfx->len > maxbits || nsps != nsigs + 1)
 		return -1;
 	kr_wr_u32(w, target_as);
-	for (size_t i = 0; i < nsigs; i++) {
-		if (!sigs[i].ski || (!sigs[i].sig && sigs[i].sig_len))
-			return -1;
-		kr_wr_bytes(w, sigs[i].ski, KR_SKI_LEN);
-		kr_wr_u16(w, sigs[i].sig_len);
-		kr_wr_bytes(w, sigs[i].sig, sigs[i].sig_len);
-	}
 	for (size_t i = 0; i < nsps; i++) {
+		if (i < nsigs) {
+			if (!sigs[i].ski || (!sigs[i].sig && sigs[i].sig_len))
+				return -1;
+			kr_wr_bytes(w, sigs[i].ski, KR_SKI_LEN);
+			kr_wr_u16(w, sigs[i].sig_len);
+			kr_wr_bytes(w, sigs[i].sig, sigs[i].sig_len);
+		}
 		kr_wr_u8(w, sps[i].pcount);
 		kr_wr_u8(w, sps[i].flags);
 		kr_wr_u32(w, sps[i].asn);
