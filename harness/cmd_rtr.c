@@ -1,0 +1,164 @@
+/* keyroll rtr serve: the RTR cache as a standalone server fed from an
+ * rpki-client JSON file; SIGHUP rereads it, sends the delta as a new
+ * serial and notifies the routers. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "rtr_cache.h"
+#include "rtr_json.h"
+
+const char kr_cmd_rtr_help[] =
+	"serve --listen ADDR:PORT --keys FILE [--refresh S --retry S --expire S --session N --version 0|1 "
+	"--transcript FILE]  -- RTR cache (RFC 8210) serving an rpki-client JSON file; SIGHUP reloads it";
+
+struct serve {
+	struct kr_loop *loop;
+	struct kr_rtr_cache *cache;
+	const char *keys;
+	int sfd;
+};
+
+static int reload(struct serve *s, bool first)
+{
+	struct kr_rtr_set set = { 0 };
+	struct kr_err err = { 0 };
+	if (kr_rtr_json_load(s->keys, &set, &err)) {
+		if (first)
+			fprintf(stderr, "keyroll rtr: %s\n", err.msg);
+		else
+			fprintf(stderr, "keyroll rtr: %s; keeping the last good set (serial %u, %zu keys, %zu prefixes)\n",
+				err.msg, kr_rtr_serial(s->cache), kr_rtr_key_count(s->cache), kr_rtr_vrp_count(s->cache));
+		return -1;
+	}
+	long n = kr_rtr_replace(s->cache, &set);
+	kr_rtr_set_free(&set);
+	if (n < 0) {
+		fprintf(stderr, "keyroll rtr: %s: out of memory; keeping the last good set\n", s->keys);
+		return -1;
+	}
+	fprintf(stderr, "keyroll rtr: %s %s: %ld changes, serial %u, %zu keys, %zu prefixes\n",
+		first ? "loaded" : "reloaded", s->keys, n, kr_rtr_serial(s->cache), kr_rtr_key_count(s->cache),
+		kr_rtr_vrp_count(s->cache));
+	return 0;
+}
+
+static void on_signal(struct kr_loop *l, int fd, unsigned ev, void *arg)
+{
+	struct serve *s = arg;
+	struct signalfd_siginfo si;
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGHUP)
+			reload(s, false);
+		else
+			kr_loop_stop(l);
+	}
+}
+
+static unsigned long num(const char *opt, const char *v, unsigned long max, bool *bad)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n > max) {
+		fprintf(stderr, "keyroll rtr: %s: '%s' is not a number up to %lu\n", opt, v, max);
+		*bad = true;
+	}
+	return n;
+}
+
+static int usage(int rc)
+{
+	fprintf(rc ? stderr : stdout, "usage: keyroll rtr %s\n", kr_cmd_rtr_help);
+	return rc;
+}
+
+static int serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, 0, 'l' }, { "keys", required_argument, 0, 'k' },
+		{ "refresh", required_argument, 0, 'r' }, { "retry", required_argument, 0, 't' },
+		{ "expire", required_argument, 0, 'e' }, { "session", required_argument, 0, 's' },
+		{ "version", required_argument, 0, 'v' }, { "transcript", required_argument, 0, 'x' },
+		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	struct kr_rtr_cache_cfg cfg = { .max_version = 1 };
+	const char *listen_at = NULL, *keys = NULL, *tx = NULL;
+	bool bad = false;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'l': listen_at = optarg; break;
+		case 'k': keys = optarg; break;
+		case 'r': cfg.refresh = (uint32_t)num("--refresh", optarg, 86400, &bad); break;
+		case 't': cfg.retry = (uint32_t)num("--retry", optarg, 7200, &bad); break;
+		case 'e': cfg.expire = (uint32_t)num("--expire", optarg, 172800, &bad); break;
+		case 's': cfg.session_id = (uint16_t)num("--session", optarg, 65535, &bad); break;
+		case 'v': cfg.max_version = (uint8_t)num("--version", optarg, 1, &bad); break;
+		case 'x': tx = optarg; break;
+		case 'h': return usage(KR_EXIT_OK);
+		default: return usage(KR_EXIT_ERROR);
+		}
+	}
+	if (bad || !listen_at || !keys || optind != argc)
+		return usage(KR_EXIT_ERROR);
+	FILE *txf = NULL;
+	if (tx && !(txf = fopen(tx, "w"))) {
+		fprintf(stderr, "keyroll rtr: %s: %s\n", tx, strerror(errno));
+		return KR_EXIT_ERROR;
+	}
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	struct serve s = { .keys = keys, .sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC) };
+	s.loop = kr_loop_new();
+	s.cache = s.loop ? kr_rtr_cache_new(s.loop, &cfg) : NULL;
+	int rc = KR_EXIT_ERROR;
+	struct kr_err err = { 0 };
+	if (!s.cache || s.sfd < 0) {
+		fprintf(stderr, "keyroll rtr: cannot set up the event loop\n");
+		goto out;
+	}
+	if (txf)
+		kr_rtr_transcript_enable(s.cache, false, txf);
+	if (reload(&s, true))
+		goto out;
+	if (kr_rtr_cache_listen(s.cache, listen_at, &err)) {
+		fprintf(stderr, "keyroll rtr: %s\n", err.msg);
+		goto out;
+	}
+	kr_loop_add_fd(s.loop, s.sfd, KR_EV_READ, on_signal, &s);
+	fprintf(stderr, "keyroll rtr: serving %s on %s (session %u)\n", keys, listen_at, kr_rtr_session(s.cache));
+	kr_loop_run_until(s.loop, NULL, NULL, INT64_MAX);
+	rc = KR_EXIT_OK;
+out:
+	if (s.sfd >= 0) {
+		if (s.loop)
+			kr_loop_del_fd(s.loop, s.sfd);
+		close(s.sfd);
+	}
+	kr_rtr_cache_free(s.cache);
+	kr_loop_free(s.loop);
+	if (txf)
+		fclose(txf);
+	return rc;
+}
+
+int kr_cmd_rtr(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "serve"))
+		return serve(argc - 1, argv + 1);
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		return usage(KR_EXIT_OK);
+	return usage(KR_EXIT_ERROR);
+}
