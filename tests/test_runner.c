@@ -57,6 +57,7 @@ static const struct kr_case cases[] = {
 	{ .id = "r/error/1", .spec = "s", .title = "harness error", .run = c_error },
 	{ .id = "r/error/2", .spec = "s", .title = "no verdict", .run = c_noverdict },
 	{ .id = "r/skip/1", .spec = "s", .title = "needs stagger", .needs = KR_NEED_STAGGER, .run = c_pass },
+	{ .id = "r/xfail/1", .spec = "s", .title = "listed as expected failure", .run = c_should },
 	{ .id = "r/should/1", .level = KR_SHOULD, .spec = "s", .title = "should", .run = c_should },
 };
 KR_SUITE(runner_test, "runner", cases)
@@ -64,14 +65,15 @@ KR_SUITE(runner_test, "runner", cases)
 static char profile[] = "/tmp/kr-prof-XXXXXX";
 static char outdir[] = "/tmp/kr-out-XXXXXX";
 
-static int run(char *filter, bool strict, unsigned caps_off)
+static int run(char *filter, bool strict, unsigned bad_opt)
 {
-	(void)caps_off;
 	char *filters[] = { filter };
+	static char *opts[] = { "nosuch=1", "fault=x" };
 	FILE *devnull = fopen("/dev/null", "w");
 	struct kr_run_opts o = {
 		.profile = profile, .out_dir = outdir, .time_scale = 1e-5, .strict = strict,
 		.filters = filters, .nfilters = filter ? 1 : 0, .term = devnull,
+		.sut_opts = bad_opt ? opts : opts + 1, .nsut_opts = 1,
 	};
 	int rc = kr_run(&o);
 	fclose(devnull);
@@ -81,8 +83,13 @@ static int run(char *filter, bool strict, unsigned caps_off)
 static void setup(void)
 {
 	int fd = mkstemp(profile);
-	if (fd >= 0)
-		close(fd);
+	CU_ASSERT_FATAL(fd >= 0);
+	static const char prof[] = "[sut]\nname = testsut\nstart = /bin/true\nversion = /bin/echo testsut 1.0\n"
+				   "[capabilities]\nbgpsec = yes\ncan_rekey = yes\n"
+				   "[options]\nfault = --fault {value}\n"
+				   "[expected-failures]\nr/xfail/1 = bug 17: known\n";
+	CU_ASSERT_EQUAL(write(fd, prof, sizeof(prof) - 1), (ssize_t)(sizeof(prof) - 1));
+	close(fd);
 	CU_ASSERT_PTR_NOT_NULL(mkdtemp(outdir));
 }
 
@@ -102,6 +109,9 @@ static void test_exit_codes(void)
 	CU_ASSERT_EQUAL(run("r/should", false, 0), 0); /* WARN */
 	CU_ASSERT_EQUAL(run("r/should", true, 0), 1);  /* --strict */
 	CU_ASSERT_EQUAL(run("r/nothing", false, 0), 2); /* no case matches */
+	CU_ASSERT_EQUAL(run("r/xfail", true, 0), 0);    /* profile lists it */
+	CU_ASSERT_EQUAL(run("r/skip", false, 0), 0);    /* no can_stagger: skipped */
+	CU_ASSERT_EQUAL(run("r/pass", false, 1), 2);    /* unknown --sut-opt */
 	CU_ASSERT_EQUAL(run(NULL, false, 0), 2);        /* error wins over fail */
 }
 
@@ -137,6 +147,10 @@ static void test_evidence(void)
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"id\": \"r/pass/1\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"latency\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"version\": \"testsut 1.0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"outcome\": \"XFAIL\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "lacks capability 'stagger'"));
+
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", outdir, profile);
 	CU_ASSERT_EQUAL(system(cmd), 0);
 }
