@@ -172,6 +172,25 @@ static void t_check_appendix_a(void)
 	free(t);
 }
 
+/* Every committed vector file passes (also under ASan/UBSan). */
+static void t_all_committed(void)
+{
+	static const char *const files[] = { "vectors/rfc8208-appendix-a.vec",
+					     "vectors/bgpsec-negative.vec",
+					     "vectors/interop-bgpsrx.vec" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t len;
+		char *t = read_all(files[i], &len);
+		char why[512];
+		int nfail;
+		CU_ASSERT(check_text(t, len, why, sizeof why, &nfail) > 0);
+		CU_ASSERT_EQUAL(nfail, 0);
+		if (nfail)
+			fprintf(stderr, "%s: %s\n", files[i], why);
+		free(t);
+	}
+}
+
 /* Validator directly: App. A IPv4 image with type 30. */
 static void t_validate_api(void)
 {
@@ -226,4 +245,5 @@ KR_TESTS("vecfile",
 	 { "parse: every field", t_parse_ok },
 	 { "parse: errors name file:line", t_parse_errors },
 	 { "check: App. A passes, each altered value fails", t_check_appendix_a },
+	 { "check: every committed vector file passes", t_all_committed },
 	 { "validate: reasons on the App. A UPDATE", t_validate_api });
