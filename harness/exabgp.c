@@ -55,6 +55,7 @@ struct kr_exa {
 	uint8_t open[4096];
 	size_t open_len;
 	uint8_t ncode, nsub;
+	FILE *trace; /* every line ExaBGP sent, as evidence */
 };
 
 int kr_exa_write_files(const struct kr_exa_cfg *c, const char *sock_path, char *conf_path,
@@ -122,6 +123,8 @@ static long hexfield(json_t *o, const char *key, uint8_t *out, size_t cap)
 
 static void handle_line(struct kr_exa *x, const char *line)
 {
+	if (x->trace)
+		fprintf(x->trace, "%s\n", line);
 	json_error_t je;
 	json_t *j = json_loads(line, 0, &je);
 	if (!j)
@@ -258,6 +261,9 @@ struct kr_exa *kr_exa_start(struct kr_loop *l, const struct kr_net *net, const s
 	if (kr_exa_write_files(c, x->sock_path, conf, sizeof conf, err) < 0)
 		goto fail;
 	snprintf(x->log_path, sizeof x->log_path, "%s/exabgp.log", c->workdir);
+	char tp[300];
+	snprintf(tp, sizeof tp, "%s/exabgp-received.jsonl", c->workdir);
+	x->trace = fopen(tp, "w");
 	char bind[80];
 	snprintf(bind, sizeof bind, "exabgp.tcp.bind=%s", c->passive ? c->local_ip : "");
 	const char *env[] = { "exabgp.daemon.user=root", "exabgp.daemon.drop=false",
@@ -292,6 +298,8 @@ void kr_exa_free(struct kr_exa *x)
 		unlink(x->sock_path);
 	}
 	kr_bytes_free(&x->in);
+	if (x->trace)
+		fclose(x->trace);
 	kr_obs_free(x->obs);
 	free(x->upd);
 	free(x);

@@ -1,6 +1,8 @@
 /* Harness speaker; see speaker.h. */
 #include "speaker.h"
 
+#include "netns.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -34,6 +36,12 @@ struct kr_speaker {
 	uint8_t *buf;
 	uint16_t port;
 };
+
+int kr_ns_socket_fn(void *arg, int family, int type)
+{
+	const struct kr_ns_sock *ns = arg;
+	return kr_net_socket(ns->net, ns->node, family, type | SOCK_NONBLOCK, 0);
+}
 
 void kr_speaker_cfg_init(struct kr_speaker_cfg *c)
 {
@@ -72,6 +80,8 @@ static void sp_update(struct kr_bgp_session *s, const uint8_t *m, size_t len, co
 	sp->updates_in++;
 	if (sp->obs)
 		kr_obs_ingest(sp->obs, m, len, u, kr_now_ns());
+	if (sp->cfg.on_update)
+		sp->cfg.on_update(sp, m, len, u, sp->cfg.hook_arg);
 }
 
 static void sp_established(struct kr_bgp_session *s, void *arg)

@@ -17,6 +17,8 @@
 #include "bgpsec_crypto.h"
 #include "observer.h"
 
+struct kr_speaker;
+
 struct kr_speaker_cfg {
 	const char *name;              /* role, e.g. "up1" */
 	uint32_t asn, bgp_id, peer_as; /* peer_as 0: accept any */
@@ -38,8 +40,22 @@ struct kr_speaker_cfg {
 	enum kr_bgp_update_err_mode update_err; /* default KR_UPD_ERR_DELIVER: record, keep going */
 	const uint8_t *open_raw;       /* send this OPEN verbatim (negative cases) */
 	size_t open_raw_len;
+	/* Called for every UPDATE after recording/observing (u NULL when it
+	 * did not decode). */
+	void (*on_update)(struct kr_speaker *sp, const uint8_t *msg, size_t len,
+			  const struct kr_update *u, void *arg);
+	void *hook_arg;
 };
 void kr_speaker_cfg_init(struct kr_speaker_cfg *c);
+
+/* A socket_fn that creates sockets inside a topology node (netns.h):
+ * socket_arg points at a struct kr_ns_sock that outlives the speaker. */
+struct kr_net;
+struct kr_ns_sock {
+	const struct kr_net *net;
+	const char *node;
+};
+int kr_ns_socket_fn(void *arg, int family, int type);
 
 /* One received message. */
 struct kr_rec_msg {
@@ -49,7 +65,6 @@ struct kr_rec_msg {
 	const uint8_t *bytes;
 };
 
-struct kr_speaker;
 struct kr_speaker *kr_speaker_new(struct kr_loop *l, const struct kr_speaker_cfg *c, struct kr_err *err);
 void kr_speaker_free(struct kr_speaker *sp);
 int kr_speaker_start(struct kr_speaker *sp, struct kr_err *err);
