@@ -39,7 +39,9 @@ void kr_key_free(struct kr_key *k);
 int kr_ski_from_pkey(EVP_PKEY *pk, uint8_t ski[KR_SKI_LEN]);
 
 /* Validation key table keyed by (ASN, SKI); several keys per AS, and
- * several SPKIs under one (ASN, SKI) are kept (RFC 8210 §5.10 collisions). */
+ * several SPKIs under one (ASN, SKI) are kept (RFC 8210 §5.10 collisions).
+ * Lookups may run from several threads at once while nobody modifies the
+ * table. Adding a present (ASN, SKI, SPKI) again is a no-op. */
 struct kr_keytab;
 struct kr_keytab *kr_keytab_new(void);
 void kr_keytab_free(struct kr_keytab *t);
@@ -67,8 +69,12 @@ int kr_bgpsec_hash_input(const struct kr_bgpsec_path *bp, size_t blk, size_t hop
 /* Sign: prepend a Secure_Path segment (pcount, flags, signer->asn) and a
  * Signature Segment to every block of `in` (NULL at the origin: a new path
  * with one block of suite 1). Signature bytes go into `sigstore`, which
- * must outlive `out`. k: NULL for random nonces; a 32-octet fixed nonce
- * only for golden vectors (RFC 8208 App. A). */
+ * must outlive `out`; the signature of hop h (1 = origin) of block b lives
+ * in sig[b][h-1], so one store can carry a path signed hop by hop. `in` may
+ * equal `out` (extend in place; on error `out` is then undefined). Every
+ * block of `in` must have a supported suite and nhops segments. k: NULL for
+ * random nonces; a 32-octet fixed nonce only for golden vectors (RFC 8208
+ * App. A; TEST-ONLY, see kr_ecdsa_sign_digest). */
 struct kr_sigstore {
 	uint8_t sig[2][KR_MAX_HOPS][KR_SIG_MAX];
 	uint8_t ski[2][KR_MAX_HOPS][KR_SKI_LEN];
