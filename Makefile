@@ -45,6 +45,8 @@ LIB      := $(BUILD)/libkeyroll.a
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,harness/keyroll.c $(CMD_SRC) $(SUITE_SRC)) $(BUILD)/obj/cmdtab.o
 REF_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(REF_SRC))
+# the reference speaker minus main(), for its unit tests
+REF_LIB  := $(BUILD)/librefspeaker.a
 TESTS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 BENCHES  := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZERS  := $(patsubst fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
@@ -77,9 +79,13 @@ $(BUILD)/keyroll: $(CLI_OBJ) $(LIB)
 $(BUILD)/refspeaker: $(REF_OBJ) $(LIB)
 	$(CC) $(EXTRA_LDFLAGS) -o $@ $(REF_OBJ) $(LIB) $(LDLIBS) $(RTR_LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/cu_main.c tests/cu.h $(LIB)
+$(REF_LIB): $(filter-out %/rs_main.o,$(REF_OBJ))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< tests/cu_main.c $(LIB) $(EXTRA_LDFLAGS) $(LDLIBS) $(RTR_LIBS) -lcunit
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/%: tests/%.c tests/cu_main.c tests/cu.h $(LIB) $(REF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -Isut/refspeaker -o $@ $< tests/cu_main.c $(REF_LIB) $(LIB) $(EXTRA_LDFLAGS) $(LDLIBS) $(RTR_LIBS) -lcunit
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,54 @@
+/* Fault flag table; see rs_faults.h. */
+#include "rs_faults.h"
+
+#include <stddef.h>
+#include <string.h>
+
+struct rs_faults rs_fault;
+
+static const struct {
+	const char *name;
+	bool *flag;
+} table[] = {
+	{ "ignore-rtr-withdraw", &rs_fault.ignore_rtr_withdraw },
+	{ "keep-old-key", &rs_fault.keep_old_key },
+	{ "no-readvertise", &rs_fault.no_readvertise },
+	{ "partial-readvertise", &rs_fault.partial_readvertise },
+	{ "accept-unknown-ski", &rs_fault.accept_unknown_ski },
+	{ "skip-signature-check", &rs_fault.skip_signature_check },
+	{ "over-withdraw", &rs_fault.over_withdraw },
+	{ "transit-with-origin-key", &rs_fault.transit_with_origin_key },
+	{ "bgpsec-to-plain-peer", &rs_fault.bgpsec_to_plain_peer },
+	{ "one-key-per-as", &rs_fault.one_key_per_as },
+	{ "stale-keys-after-reset", &rs_fault.stale_keys_after_reset },
+	{ "no-downstream-withdraw", &rs_fault.no_downstream_withdraw },
+};
+#define NFAULTS (sizeof table / sizeof table[0])
+
+const char *rs_fault_name(size_t i)
+{
+	return i < NFAULTS ? table[i].name : NULL;
+}
+
+int rs_fault_enable(const char *name)
+{
+	for (size_t i = 0; i < NFAULTS; i++)
+		if (!strcmp(table[i].name, name)) {
+			*table[i].flag = true;
+			return 0;
+		}
+	return -1;
+}
+
+const char *rs_fault_active(void)
+{
+	static char buf[512];
+	buf[0] = 0;
+	for (size_t i = 0; i < NFAULTS; i++)
+		if (*table[i].flag) {
+			if (buf[0])
+				strcat(buf, ",");
+			strcat(buf, table[i].name);
+		}
+	return buf;
+}

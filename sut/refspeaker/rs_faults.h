@@ -1,0 +1,34 @@
+/* Deliberate faults of the reference speaker (sut/refspeaker/FAULTS.md).
+ * Each is one flag checked at one precise point of the otherwise clean
+ * code, so the clean paths stay readable and every flag's effect is local. */
+#ifndef RS_FAULTS_H
+#define RS_FAULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rs_faults {
+	bool ignore_rtr_withdraw;    /* RTR key withdrawals are ignored */
+	bool keep_old_key;           /* rekey accepted, old key still signs */
+	bool no_readvertise;         /* key switched without twilight UPDATEs */
+	bool partial_readvertise;    /* twilight covers only some routes/peers */
+	bool accept_unknown_ski;     /* no key for (AS, SKI) counts as valid */
+	bool skip_signature_check;   /* failing signature counts as valid */
+	bool over_withdraw;          /* losing one key of an AS drops all its routes */
+	bool transit_with_origin_key;/* transit routes signed with the origin key */
+	bool bgpsec_to_plain_peer;   /* BGPsec_PATH sent without negotiation */
+	bool one_key_per_as;         /* a new key of an AS replaces the others */
+	bool stale_keys_after_reset; /* keys survive an RTR cache reset */
+	bool no_downstream_withdraw; /* routes dropped locally, no withdrawal sent */
+};
+
+extern struct rs_faults rs_fault;
+
+/* Turn on fault `name`; -1 when unknown. */
+int rs_fault_enable(const char *name);
+/* Name of fault i (0-based), NULL past the end. */
+const char *rs_fault_name(size_t i);
+/* Comma-separated list of enabled faults, "" when clean. */
+const char *rs_fault_active(void);
+
+#endif

@@ -1,0 +1,205 @@
+/* The speaker's own router keys: an origin key for its own prefixes and a
+ * transit key for routes it forwards (draft-rogaglia-sidr-bgpsec-rollover-01
+ * §4.2), or one key for both; rekey with twilight re-advertisement
+ * (§3.1 step 3), optionally staggered per peer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rs_faults.h"
+#include "rs_speaker.h"
+
+static int load(struct rs_speaker *sp, struct rs_ownkey *k, const char *path, struct kr_err *err)
+{
+	if (kr_key_load_file(&k->cur, sp->cfg.asn, path, err) < 0)
+		return -1;
+	if (!k->cur.has_private) {
+		kr_key_free(&k->cur);
+		kr_err_set(err, 1, 0, "%s: not a private key", path);
+		return -1;
+	}
+	k->has_cur = true;
+	k->gen = 1;
+	return 0;
+}
+
+int rs_keys_load(struct rs_speaker *sp, struct kr_err *err)
+{
+	if (sp->cfg.origin_key[0] && load(sp, &sp->keys[RS_ROLE_ORIGIN], sp->cfg.origin_key, err) < 0)
+		return -1;
+	if (sp->cfg.transit_key[0] &&
+	    load(sp, &sp->keys[RS_ROLE_TRANSIT], sp->cfg.transit_key, err) < 0)
+		return -1;
+	for (int r = 0; r < 2; r++)
+		if (sp->keys[r].has_cur) {
+			char h[48];
+			kr_hex_encode(h, sizeof h, sp->keys[r].cur.ski, KR_SKI_LEN);
+			rs_log("%s key SKI %s", rs_role_name((enum rs_role)r), h);
+		}
+	return 0;
+}
+
+void rs_keys_free(struct rs_speaker *sp)
+{
+	for (int r = 0; r < 2; r++) {
+		if (sp->keys[r].has_cur)
+			kr_key_free(&sp->keys[r].cur);
+		if (sp->keys[r].has_prev)
+			kr_key_free(&sp->keys[r].prev);
+		memset(&sp->keys[r], 0, sizeof sp->keys[r]);
+	}
+}
+
+const struct kr_key *rs_key_for(struct rs_speaker *sp, enum rs_role role, const struct rs_peer *q)
+{
+	if (role == RS_ROLE_TRANSIT && rs_fault.transit_with_origin_key)
+		role = RS_ROLE_ORIGIN; /* fault: the origin key signs transit routes */
+	struct rs_ownkey *k = &sp->keys[role];
+	if (!k->has_cur)
+		return NULL;
+	/* before this peer's twilight moment it still gets the old key */
+	if (q && q->key_gen[role] != k->gen && k->has_prev)
+		return &k->prev;
+	return &k->cur;
+}
+
+void rs_keys_peer_up(struct rs_speaker *sp, struct rs_peer *q)
+{
+	for (int r = 0; r < 2; r++) {
+		q->key_gen[r] = sp->keys[r].gen;
+		q->twilight_pending[r] = false;
+	}
+}
+
+void rs_keys_peer_down(struct rs_speaker *sp, struct rs_peer *q)
+{
+	if (q->twilight_timer)
+		kr_loop_cancel(sp->loop, q->twilight_timer);
+	q->twilight_timer = 0;
+	rs_keys_peer_up(sp, q);
+}
+
+struct readv_arg {
+	struct rs_speaker *sp;
+	struct rs_peer *q;
+	bool roles[2];
+	size_t seen, sent;
+};
+
+static void readv_dest(struct rs_dest *d, void *arg)
+{
+	struct readv_arg *a = arg;
+	const struct rs_out *o = &d->out[a->q->idx];
+	if (!o->sent || !o->bgpsec || !a->roles[o->role])
+		return;
+	/* fault partial-readvertise: every second route is skipped */
+	if (rs_fault.partial_readvertise && a->seen++ % 2)
+		return;
+	a->sent += (size_t)rs_export(a->sp, d, a->q, true);
+}
+
+/* Twilight towards q: switch it to the current keys of the roles and send
+ * it again every route signed with them (draft §3.1 step 3). */
+static size_t twilight(struct rs_speaker *sp, struct rs_peer *q, const bool roles[2], bool readvertise)
+{
+	for (int r = 0; r < 2; r++)
+		if (roles[r]) {
+			q->key_gen[r] = sp->keys[r].gen;
+			q->twilight_pending[r] = false;
+		}
+	if (!readvertise || !q->up)
+		return 0;
+	struct readv_arg a = { sp, q, { roles[0], roles[1] }, 0, 0 };
+	rs_rib_walk(sp->rib, readv_dest, &a);
+	sp->st.readvertised += a.sent;
+	rs_log("twilight towards %s: %zu route%s re-advertised", q->name, a.sent,
+	       a.sent == 1 ? "" : "s");
+	return a.sent;
+}
+
+static void on_twilight_timer(struct kr_loop *l, void *arg)
+{
+	struct rs_peer *q = arg;
+	q->twilight_timer = 0;
+	twilight(q->sp, q, q->twilight_pending, true);
+}
+
+static bool sends_bgpsec(const struct rs_peer *q)
+{
+	return q->up && (q->neg.bgpsec_send[KR_AFI_IPV4] || q->neg.bgpsec_send[KR_AFI_IPV6]);
+}
+
+int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigned stagger_ms,
+	     char *reply, size_t replysz)
+{
+	bool roles[2] = { false, false };
+	roles[role] = true;
+	if (sp->cfg.shared_key)
+		roles[0] = roles[1] = true; /* one key for both roles */
+	struct kr_key nk[2];
+	struct kr_err e;
+	kr_err_clear(&e);
+	for (int r = 0; r < 2; r++) {
+		if (!roles[r])
+			continue;
+		if (kr_key_load_file(&nk[r], sp->cfg.asn, path, &e) < 0 || !nk[r].has_private) {
+			if (!e.code)
+				snprintf(e.msg, sizeof e.msg, "%s: not a private key", path);
+			snprintf(reply, replysz, "error %s", e.msg);
+			if (r == 1 && roles[0])
+				kr_key_free(&nk[0]);
+			return -1;
+		}
+	}
+	char h[48];
+	kr_hex_encode(h, sizeof h, nk[role].ski, KR_SKI_LEN);
+	if (rs_fault.keep_old_key) {
+		/* fault: accepted, but the old key goes on signing */
+		for (int r = 0; r < 2; r++)
+			if (roles[r])
+				kr_key_free(&nk[r]);
+		rs_log("fault keep-old-key: new key %s ignored", h);
+	} else {
+		for (int r = 0; r < 2; r++) {
+			if (!roles[r])
+				continue;
+			struct rs_ownkey *k = &sp->keys[r];
+			if (k->has_prev)
+				kr_key_free(&k->prev);
+			k->prev = k->cur;
+			k->has_prev = k->has_cur;
+			k->cur = nk[r];
+			k->has_cur = true;
+			k->gen++;
+		}
+	}
+	rs_log("rekey %s%s: new SKI %s, stagger %u ms", rs_role_name(role),
+	       sp->cfg.shared_key ? " (shared key)" : "", h, stagger_ms);
+	size_t now = 0, later = 0, npeers = 0;
+	for (size_t i = 0; i < sp->cfg.npeers; i++) {
+		struct rs_peer *q = &sp->peers[i];
+		bool readv = !rs_fault.no_readvertise;
+		if (rs_fault.partial_readvertise && npeers > 0)
+			readv = false; /* fault: only the first BGPsec peer */
+		if (!sends_bgpsec(q) || !readv || stagger_ms == 0 || npeers == 0) {
+			if (sends_bgpsec(q))
+				npeers++;
+			now += twilight(sp, q, roles, sends_bgpsec(q) && readv);
+			continue;
+		}
+		/* staggered: the n-th BGPsec peer's twilight comes n * stagger later */
+		for (int r = 0; r < 2; r++)
+			q->twilight_pending[r] |= roles[r];
+		if (q->twilight_timer)
+			kr_loop_cancel(sp->loop, q->twilight_timer);
+		q->twilight_timer = kr_loop_timer(sp->loop, (int64_t)npeers * stagger_ms * 1000000LL,
+						  on_twilight_timer, q);
+		npeers++;
+		later++;
+	}
+	if (rs_fault.no_readvertise)
+		rs_log("fault no-readvertise: key switched without re-advertisement");
+	snprintf(reply, replysz, "ok rekey %s ski=%s readvertised=%zu staggered_peers=%zu",
+		 rs_role_name(role), h, now, later);
+	return 0;
+}

@@ -1,0 +1,378 @@
+/* Sessions of the reference speaker and what it sends on them (Adj-RIB-Out).
+ * The BGP transport is the harness session code (bgp_session.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rs_faults.h"
+#include "rs_speaker.h"
+
+const char *rs_role_name(enum rs_role r) { return r == RS_ROLE_ORIGIN ? "origin" : "transit"; }
+
+enum rs_role rs_dest_role(const struct rs_dest *d)
+{
+	return d->best == RS_BEST_LOCAL ? RS_ROLE_ORIGIN : RS_ROLE_TRANSIT;
+}
+
+/* Our addresses on the session become the next hops we announce. */
+static void learn_next_hops(struct rs_speaker *sp, struct rs_peer *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	uint32_t rid = htonl(sp->cfg.router_id);
+	memcpy(p->nh4, &rid, 4);
+	memset(p->nh6, 0, 16);
+	int fd = kr_bgp_session_fd(p->s);
+	if (fd >= 0 && getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET) {
+			memcpy(p->nh4, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+			/* IPv6 routes over an IPv4 session: configured next hop, else
+			 * the IPv4-mapped address (RFC 4291 §2.5.5.2) */
+			if (sp->cfg.has_nh6) {
+				memcpy(p->nh6, sp->cfg.nh6, 16);
+			} else {
+				p->nh6[10] = p->nh6[11] = 0xff;
+				memcpy(p->nh6 + 12, p->nh4, 4);
+			}
+		} else if (ss.ss_family == AF_INET6) {
+			memcpy(p->nh6, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		}
+	}
+}
+
+/* May q get routes of this address family? */
+static bool family_ok(const struct rs_peer *q, uint16_t afi)
+{
+	if (!q->cfg->family[afi])
+		return false;
+	if (q->neg.mp[afi])
+		return true;
+	/* RFC 4760: without any MP capability, IPv4 unicast is implied */
+	return afi == KR_AFI_IPV4 && !q->peer_mp_any;
+}
+
+static int send_withdraw(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q)
+{
+	struct rs_out *o = &d->out[q->idx];
+	o->sent = false;
+	if (rs_fault.no_downstream_withdraw) {
+		char b[64];
+		kr_prefix_format(&d->pfx, b, sizeof b);
+		rs_log("fault no-downstream-withdraw: %s not withdrawn towards %s", b, q->name);
+		return 0;
+	}
+	struct kr_err e;
+	kr_err_clear(&e);
+	if (kr_bgp_send_withdraw(q->s, &d->pfx, 1, &e) < 0) {
+		rs_log("%s: withdraw failed: %s", q->name, e.msg);
+		return 0;
+	}
+	sp->st.withdraws_out++;
+	return 1;
+}
+
+/* AS_PATH for a plain peer: our AS, then the route's path (RFC 8205 §4.4
+ * rebuilt from the Secure_Path for signed routes). */
+static size_t build_as_path(const struct rs_speaker *sp, const struct kr_update *u, bool from_bgpsec,
+			    uint32_t *as, size_t cap)
+{
+	size_t n = 0;
+	as[n++] = sp->cfg.asn;
+	if (!u)
+		return n;
+	if (from_bgpsec) {
+		for (size_t i = 0; i < u->bgpsec.nhops; i++) /* wire order: newest first */
+			for (unsigned k = 0; k < u->bgpsec.sp[i].pcount && n < cap; k++)
+				as[n++] = u->bgpsec.sp[i].asn;
+		return n;
+	}
+	for (size_t i = 0; i < u->nas_segs; i++) {
+		const struct kr_as_seg *s = &u->as_segs[i];
+		/* an AS_SET counts as one hop; flatten its first member */
+		size_t cnt = s->type == 1 ? (s->count ? 1 : 0) : s->count;
+		for (size_t k = 0; k < cnt && n < cap; k++) {
+			const uint8_t *a = s->asns + 4 * k;
+			as[n++] = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+		}
+	}
+	return n;
+}
+
+int rs_export(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, bool force)
+{
+	if (!q->up)
+		return 0;
+	struct rs_out *o = &d->out[q->idx];
+	const struct rs_path *bp = rs_dest_best(d);
+	bool have = d->best == RS_BEST_LOCAL || bp;
+	if (d->best == (int)q->idx)
+		have = false; /* never back to where it came from */
+	if (bp && rs_path_has_as(bp, q->cfg->asn))
+		have = false; /* the peer would drop it as a loop */
+	if (!family_ok(q, d->pfx.afi))
+		have = false;
+	if (!have)
+		return o->sent ? send_withdraw(sp, d, q) : 0;
+
+	/* a path whose only signature block has an unsupported suite is
+	 * unsigned: never propagated as BGPsec (RFC 8205 §4.2, §5.2) */
+	bool signed_route = d->best == RS_BEST_LOCAL || (bp->bgpsec && bp->val != RS_UNSIGNED);
+	bool as_bgpsec = signed_route && q->neg.bgpsec_send[d->pfx.afi];
+	if (signed_route && !as_bgpsec && rs_fault.bgpsec_to_plain_peer)
+		as_bgpsec = true; /* fault: ignores what the peer negotiated */
+	enum rs_role role = rs_dest_role(d);
+	uint64_t pid = bp ? bp->id : 0;
+	if (!force && o->sent && o->path_id == pid && o->bgpsec == as_bgpsec)
+		return 0;
+
+	const struct kr_update *u = NULL;
+	struct kr_err e;
+	kr_err_clear(&e);
+	if (bp) {
+		if (kr_update_decode(sp->u, bp->msg, bp->msg_len, KR_ATTR_BGPSEC_PATH, &e) < 0) {
+			rs_log("internal: stored UPDATE does not decode: %s", e.msg);
+			return 0;
+		}
+		u = sp->u;
+	}
+	struct kr_route_out r;
+	memset(&r, 0, sizeof r);
+	r.prefix = d->pfx;
+	r.origin = u && u->i_origin >= 0 ? u->origin : 0;
+	r.next_hop = d->pfx.afi == KR_AFI_IPV4 ? q->nh4 : q->nh6;
+	r.next_hop_len = d->pfx.afi == KR_AFI_IPV4 ? 4 : 16;
+	uint32_t as[KR_MAX_HOPS * 4];
+	const struct kr_key *key = NULL;
+	if (as_bgpsec) {
+		key = rs_key_for(sp, role, q);
+		if (!key) {
+			rs_log("%s: no %s key to sign with", q->name, rs_role_name(role));
+			return 0;
+		}
+		/* one prefix, signed for this peer's AS (RFC 8205 §4.1, §4.2) */
+		if (kr_bgpsec_sign(key, q->neg.peer_as, 1, 0, u ? &u->bgpsec : NULL, d->pfx.afi,
+				   KR_SAFI_UNICAST, &d->pfx, NULL, sp->bp, sp->store, &e) < 0) {
+			rs_log("%s: signing failed: %s", q->name, e.msg);
+			return 0;
+		}
+		r.bgpsec = sp->bp;
+	} else {
+		r.as_path = as;
+		r.as_path_len = build_as_path(sp, u, bp && bp->bgpsec, as, sizeof as / sizeof as[0]);
+	}
+	if (kr_bgp_send_update(q->s, &r, &e) < 0) {
+		rs_log("%s: UPDATE not sent: %s", q->name, e.msg);
+		return 0;
+	}
+	sp->st.updates_out++;
+	o->sent = true;
+	o->bgpsec = as_bgpsec;
+	o->role = (uint8_t)role;
+	o->path_id = pid;
+	o->key_gen = as_bgpsec ? q->key_gen[role] : 0;
+	return 1;
+}
+
+void rs_decide_and_export(struct rs_speaker *sp, struct rs_dest *d)
+{
+	rs_rib_decide(sp->rib, d, sp->cfg.policy);
+	for (size_t i = 0; i < sp->cfg.npeers; i++)
+		rs_export(sp, d, &sp->peers[i], false);
+}
+
+struct dump_arg {
+	struct rs_speaker *sp;
+	struct rs_peer *q;
+	bool force;
+};
+
+static void dump_one(struct rs_dest *d, void *arg)
+{
+	struct dump_arg *a = arg;
+	rs_export(a->sp, d, a->q, a->force);
+}
+
+static void on_established(struct kr_bgp_session *s, void *arg)
+{
+	struct rs_peer *p = arg;
+	struct rs_speaker *sp = p->sp;
+	p->neg = *kr_bgp_session_neg(s);
+	const struct kr_open *po = kr_bgp_session_peer_open_decoded(s);
+	p->peer_mp_any = po && (po->mp[KR_AFI_IPV4] || po->mp[KR_AFI_IPV6]);
+	learn_next_hops(sp, p);
+	p->up = true;
+	rs_keys_peer_up(sp, p);
+	rs_log("%s: Established (AS %u; BGPsec send v4 %d v6 %d, receive v4 %d v6 %d)", p->name,
+	       p->neg.peer_as, p->neg.bgpsec_send[1], p->neg.bgpsec_send[2],
+	       p->neg.bgpsec_recv[1], p->neg.bgpsec_recv[2]);
+	if (p->neg.peer_as != p->cfg->asn)
+		rs_log("%s: peer AS %u differs from the configured %u", p->name, p->neg.peer_as,
+		       p->cfg->asn);
+	struct dump_arg a = { sp, p, true };
+	rs_rib_walk(sp->rib, dump_one, &a);
+	for (uint16_t afi = 1; afi <= 2; afi++)
+		if (family_ok(p, afi))
+			kr_bgp_send_eor(s, afi);
+}
+
+static void on_update(struct kr_bgp_session *s, const uint8_t *msg, size_t len,
+		      const struct kr_update *u, const struct kr_err *err, void *arg)
+{
+	struct rs_peer *p = arg;
+	rs_on_update(p->sp, p, msg, len, u, err);
+}
+
+static void on_message(struct kr_bgp_session *s, uint8_t type, const uint8_t *msg, size_t len,
+		       int64_t when_ns, void *arg)
+{
+	struct rs_peer *p = arg;
+	if (type != KR_BGP_ROUTE_REFRESH || !p->up)
+		return;
+	/* RFC 2918: send the Adj-RIB-Out again */
+	rs_log("%s: ROUTE-REFRESH, re-sending routes", p->name);
+	struct dump_arg a = { p->sp, p, true };
+	rs_rib_walk(p->sp->rib, dump_one, &a);
+}
+
+static void on_down(struct kr_bgp_session *s, const struct kr_bgp_down *why, void *arg)
+{
+	struct rs_peer *p = arg;
+	bool was_up = p->up;
+	p->up = false;
+	rs_log("%s: down: %s", p->name, why->text);
+	if (was_up) {
+		rs_keys_peer_down(p->sp, p);
+		rs_peer_down_routes(p->sp, p);
+	}
+}
+
+static void on_accept(int fd, const struct sockaddr *peer, socklen_t plen, void *arg)
+{
+	struct rs_speaker *sp = arg;
+	char b[80];
+	kr_sockaddr_format(peer, b, sizeof b);
+	struct rs_addr a;
+	memset(&a, 0, sizeof a);
+	if (peer->sa_family == AF_INET) {
+		a.family = AF_INET;
+		memcpy(a.raw, &((const struct sockaddr_in *)peer)->sin_addr, 4);
+	} else if (peer->sa_family == AF_INET6) {
+		a.family = AF_INET6;
+		memcpy(a.raw, &((const struct sockaddr_in6 *)peer)->sin6_addr, 16);
+	}
+	for (size_t i = 0; i < sp->cfg.npeers; i++) {
+		struct rs_peer *p = &sp->peers[i];
+		if (!rs_addr_eq(&p->cfg->addr, &a))
+			continue;
+		if (!p->cfg->passive) {
+			rs_log("connection from %s refused: peer is configured active", b);
+			close(fd);
+			return;
+		}
+		if (kr_bgp_session_accept(p->s, fd) < 0)
+			rs_log("connection from %s refused: session busy (%s)", b,
+			       kr_bgp_state_name(kr_bgp_session_state(p->s)));
+		return;
+	}
+	rs_log("connection from %s refused: not a configured peer", b);
+	close(fd);
+}
+
+int rs_peers_start(struct rs_speaker *sp, struct kr_err *err)
+{
+	const struct rs_config *c = &sp->cfg;
+	static const struct kr_bgp_cbs cbs = { .on_established = on_established,
+					       .on_update = on_update,
+					       .on_message = on_message,
+					       .on_down = on_down };
+	for (size_t i = 0; i < c->nlisten; i++) {
+		struct rs_addr la = c->listen[i];
+		if (la.family == AF_INET)
+			((struct sockaddr_in *)&la.ss)->sin_port = htons(c->listen_port);
+		else
+			((struct sockaddr_in6 *)&la.ss)->sin6_port = htons(c->listen_port);
+		int fd = kr_bgp_listen_socket((struct sockaddr *)&la.ss, la.len, NULL, NULL, err);
+		if (fd < 0)
+			return -1;
+		sp->listeners[i] = kr_bgp_listener_new(sp->loop, fd, on_accept, sp);
+		if (!sp->listeners[i]) {
+			close(fd);
+			kr_err_set(err, 1, 0, "listener: out of memory");
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < c->npeers; i++) {
+		struct rs_peer *p = &sp->peers[i];
+		const struct rs_peer_cfg *pc = &c->peers[i];
+		p->idx = i;
+		p->sp = sp;
+		p->cfg = pc;
+		char a[INET6_ADDRSTRLEN];
+		rs_addr_format(&pc->addr, a, sizeof a);
+		snprintf(p->name, sizeof p->name, "peer %s AS%u", a, pc->asn);
+		struct kr_bgp_cfg bc;
+		kr_bgp_cfg_init(&bc);
+		bc.open.asn = c->asn;
+		bc.open.bgp_id = c->router_id;
+		bc.open.hold_time = c->hold_time;
+		bc.open.route_refresh = true;
+		for (int afi = 1; afi <= 2; afi++) {
+			bc.open.mp[afi] = pc->family[afi];
+			bc.open.bgpsec_send[afi] = pc->sec_send[afi];
+			bc.open.bgpsec_recv[afi] = pc->sec_recv[afi];
+		}
+		bc.peer_as = pc->asn;
+		bc.passive = pc->passive;
+		memcpy(&bc.remote, &pc->addr.ss, pc->addr.len);
+		bc.remote_len = pc->addr.len;
+		if (pc->addr.family == AF_INET)
+			((struct sockaddr_in *)&bc.remote)->sin_port = htons(pc->port);
+		else
+			((struct sockaddr_in6 *)&bc.remote)->sin6_port = htons(pc->port);
+		if (pc->has_local) {
+			memcpy(&bc.local, &pc->local.ss, pc->local.len);
+			bc.local_len = pc->local.len;
+		}
+		bc.auto_restart = true;
+		bc.update_err = KR_UPD_ERR_DELIVER; /* RFC 7606 decisions are ours */
+		bc.bgpsec_type = KR_ATTR_BGPSEC_PATH;
+		bc.name = p->name;
+		p->s = kr_bgp_session_new(sp->loop, &bc, &cbs, p);
+		if (!p->s) {
+			kr_err_set(err, 1, 0, "%s: out of memory", p->name);
+			return -1;
+		}
+		if (kr_bgp_session_start(p->s) < 0) {
+			kr_err_set(err, 1, 0, "%s: cannot start session", p->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void rs_peers_stop(struct rs_speaker *sp)
+{
+	for (size_t i = 0; i < RS_MAX_LISTEN; i++)
+		if (sp->listeners[i]) {
+			kr_bgp_listener_free(sp->listeners[i]);
+			sp->listeners[i] = NULL;
+		}
+	for (size_t i = 0; i < sp->cfg.npeers; i++)
+		if (sp->peers[i].s)
+			kr_bgp_session_stop(sp->peers[i].s);
+	/* let the Cease NOTIFICATIONs leave */
+	int64_t dl = kr_now_ns() + 200 * 1000000LL;
+	for (size_t i = 0; i < sp->cfg.npeers; i++)
+		while (sp->peers[i].s && kr_bgp_out_pending(sp->peers[i].s) &&
+		       kr_now_ns() < dl && kr_bgp_flush(sp->peers[i].s))
+			kr_loop_run_once(sp->loop, 10 * 1000000LL);
+	for (size_t i = 0; i < sp->cfg.npeers; i++) {
+		if (sp->peers[i].twilight_timer)
+			kr_loop_cancel(sp->loop, sp->peers[i].twilight_timer);
+		kr_bgp_session_free(sp->peers[i].s);
+		sp->peers[i].s = NULL;
+	}
+}

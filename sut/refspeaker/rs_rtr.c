@@ -1,0 +1,171 @@
+/* Router keys from an RTR v1 cache (RFC 8210 §5.10) through RTRlib. Its
+ * SPKI callback runs on RTRlib's own thread: it only writes a fixed-size
+ * record into a pipe, and the event loop applies the change (RFC 8210 §5.4
+ * of the project spec: key table update, then re-validation). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rtrlib/rtrlib.h>
+
+#include "rs_speaker.h"
+
+struct rtr_event {
+	uint32_t asn;
+	uint8_t ski[SKI_SIZE];
+	uint8_t spki[SPKI_SIZE];
+	uint8_t added;
+	uint8_t resetting;
+};
+_Static_assert(sizeof(struct rtr_event) <= 512, "pipe writes must stay atomic (PIPE_BUF)");
+_Static_assert(SKI_SIZE == KR_SKI_LEN && SPKI_SIZE == KR_SPKI_P256_LEN, "RTRlib sizes");
+
+struct rs_rtr {
+	struct rs_speaker *sp;
+	struct rtr_mgr_config *conf;
+	struct rtr_mgr_group group;
+	struct rtr_socket *socks[1];
+	struct rtr_socket rsock;
+	struct tr_socket tr;
+	struct tr_tcp_config tcp;
+	int pipe_rd;
+	uint8_t buf[sizeof(struct rtr_event) * 32];
+	size_t blen;
+};
+
+/* RTRlib's SPKI callback carries no user pointer; one RTR client per process. */
+static int pipe_wr = -1;
+static _Atomic int mgr_status = RTR_MGR_CLOSED;
+
+static void spki_cb(struct spki_table *t, const struct spki_record rec, const bool added)
+{
+	struct rtr_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.asn = rec.asn;
+	memcpy(ev.ski, rec.ski, SKI_SIZE);
+	memcpy(ev.spki, rec.spki, SPKI_SIZE);
+	ev.added = added;
+	/* a removal that is part of a Cache Reset / new session id */
+	ev.resetting = rec.socket && rec.socket->is_resetting;
+	ssize_t w;
+	do
+		w = write(pipe_wr, &ev, sizeof ev);
+	while (w < 0 && errno == EINTR);
+}
+
+static void status_cb(const struct rtr_mgr_group *g, enum rtr_mgr_status st,
+		      const struct rtr_socket *s, void *arg)
+{
+	atomic_store(&mgr_status, (int)st);
+	rs_log("RTR: %s (socket %s)", rtr_mgr_status_to_str(st),
+	       s ? rtr_state_to_str(s->state) : "-");
+}
+
+const char *rs_rtr_status(const struct rs_rtr *r)
+{
+	return r ? rtr_mgr_status_to_str((enum rtr_mgr_status)atomic_load(&mgr_status)) : "none";
+}
+
+static void on_pipe(struct kr_loop *l, int fd, unsigned events, void *arg)
+{
+	struct rs_rtr *r = arg;
+	for (;;) {
+		ssize_t n = read(fd, r->buf + r->blen, sizeof r->buf - r->blen);
+		if (n <= 0)
+			break;
+		r->blen += (size_t)n;
+		size_t off = 0;
+		while (r->blen - off >= sizeof(struct rtr_event)) {
+			struct rtr_event ev;
+			memcpy(&ev, r->buf + off, sizeof ev);
+			off += sizeof ev;
+			if (ev.added)
+				rs_key_announced(r->sp, ev.asn, ev.ski, ev.spki);
+			else
+				rs_key_withdrawn(r->sp, ev.asn, ev.ski, ev.spki, ev.resetting);
+		}
+		memmove(r->buf, r->buf + off, r->blen - off);
+		r->blen -= off;
+	}
+}
+
+struct rs_rtr *rs_rtr_start(struct rs_speaker *sp, struct kr_err *err)
+{
+	const struct rs_config *c = &sp->cfg;
+	struct rs_rtr *r = calloc(1, sizeof *r);
+	if (!r) {
+		kr_err_set(err, 1, 0, "rtr: out of memory");
+		return NULL;
+	}
+	r->sp = sp;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		kr_err_set(err, errno, 0, "rtr: pipe: %s", strerror(errno));
+		free(r);
+		return NULL;
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	r->pipe_rd = p[0];
+	pipe_wr = p[1];
+	if (kr_loop_add_fd(sp->loop, r->pipe_rd, KR_EV_READ, on_pipe, r) < 0) {
+		kr_err_set(err, 1, 0, "rtr: event loop registration failed");
+		goto fail;
+	}
+	r->tcp.host = (char *)c->rtr_host;
+	r->tcp.port = (char *)c->rtr_port;
+	r->tcp.connect_timeout = 2;
+	if (tr_tcp_init(&r->tcp, &r->tr) != TR_SUCCESS) {
+		kr_err_set(err, 1, 0, "rtr: tr_tcp_init failed");
+		goto fail_loop;
+	}
+	r->rsock.tr_socket = &r->tr;
+	r->socks[0] = &r->rsock;
+	r->group.sockets = r->socks;
+	r->group.sockets_len = 1;
+	r->group.preference = 1;
+	/* RFC 8210 §6 ranges; RTRlib refuses values outside them */
+	unsigned expire = c->rtr_expire < 600 ? 600 : c->rtr_expire;
+	unsigned refresh = c->rtr_refresh ? c->rtr_refresh : 1;
+	unsigned retry = c->rtr_retry ? c->rtr_retry : 1;
+	if (rtr_mgr_init(&r->conf, &r->group, 1, refresh, expire, retry, NULL, spki_cb, status_cb,
+			 NULL) != RTR_SUCCESS) {
+		kr_err_set(err, 1, 0, "rtr: rtr_mgr_init failed (refresh %u, expire %u, retry %u)",
+			   refresh, expire, retry);
+		if (r->tr.free_fp)
+			r->tr.free_fp(&r->tr);
+		goto fail_loop;
+	}
+	if (rtr_mgr_start(r->conf) != RTR_SUCCESS) {
+		kr_err_set(err, 1, 0, "rtr: rtr_mgr_start failed");
+		rtr_mgr_free(r->conf); /* frees the transport socket too */
+		goto fail_loop;
+	}
+	rs_log("RTR: cache %s port %s (refresh %u s, retry %u s, expire %u s)", c->rtr_host,
+	       c->rtr_port, refresh, retry, expire);
+	return r;
+fail_loop:
+	kr_loop_del_fd(sp->loop, r->pipe_rd);
+fail:
+	close(p[0]);
+	close(p[1]);
+	pipe_wr = -1;
+	free(r);
+	return NULL;
+}
+
+void rs_rtr_stop(struct rs_rtr *r)
+{
+	if (!r)
+		return;
+	rtr_mgr_stop(r->conf);
+	rtr_mgr_free(r->conf); /* frees the transport socket too */
+	kr_loop_del_fd(r->sp->loop, r->pipe_rd);
+	close(r->pipe_rd);
+	close(pipe_wr);
+	pipe_wr = -1;
+	free(r);
+}

@@ -1,0 +1,132 @@
+/* The reference BGPsec speaker: shared state of its parts.
+ *   rs_peer.c    sessions (harness/bgp_session.h), listeners, export
+ *   rs_update.c  received UPDATEs, validation, re-validation on key changes
+ *   rs_keys.c    own origin/transit keys, rekey and twilight
+ *   rs_rtr.c     router keys from an RTR cache through RTRlib
+ *   rs_ctl.c     control socket (rekey, show, ping)
+ * Everything runs on one event loop (harness/evloop.h). */
+#ifndef RS_SPEAKER_H
+#define RS_SPEAKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bgp_msg.h"
+#include "bgp_session.h"
+#include "bgpsec_crypto.h"
+#include "evloop.h"
+#include "rs_config.h"
+#include "rs_rib.h"
+
+enum rs_role { RS_ROLE_ORIGIN = 0, RS_ROLE_TRANSIT = 1 };
+
+struct rs_ownkey {
+	struct kr_key cur, prev;
+	bool has_cur, has_prev;
+	uint32_t gen;            /* generation of cur, from 1 */
+};
+
+struct rs_speaker;
+
+struct rs_peer {
+	size_t idx;
+	struct rs_speaker *sp;
+	const struct rs_peer_cfg *cfg;
+	struct kr_bgp_session *s;
+	char name[64];
+	bool up;
+	struct kr_bgp_neg neg;
+	bool peer_mp_any;        /* the peer advertised some MP capability */
+	uint8_t nh4[4], nh6[16]; /* our next hops on this session */
+	uint32_t key_gen[2];     /* own-key generation in use towards this peer */
+	uint64_t twilight_timer;
+	bool twilight_pending[2];
+};
+
+/* RTR key record mirrored from RTRlib, for show and one-key-per-as. */
+struct rs_rkey {
+	uint32_t asn;
+	uint8_t ski[KR_SKI_LEN];
+	uint8_t spki[KR_SPKI_P256_LEN];
+};
+
+struct rs_stats {
+	uint64_t updates_in, withdrawn_in, treat_as_withdraw, updates_out, withdraws_out;
+	uint64_t rtr_announce, rtr_withdraw, revalidated, readvertised;
+};
+
+struct rs_speaker {
+	struct kr_loop *loop;
+	struct rs_config cfg;
+	struct rs_rib *rib;
+	struct kr_keytab *keytab;
+	struct rs_rkey *rkeys;
+	size_t nrkeys;
+	struct rs_ownkey keys[2];
+	struct rs_peer peers[RS_MAX_PEERS];
+	struct kr_bgp_listener *listeners[RS_MAX_LISTEN];
+	struct rs_rtr *rtr;
+	struct rs_ctl *ctl;
+	struct rs_stats st;
+	/* scratch, heap: too big for the stack */
+	struct kr_crypto_ctx *cc;
+	struct kr_update *u;     /* export */
+	struct kr_update *uv;    /* re-validation */
+	struct kr_bgpsec_path *bp;
+	struct kr_sigstore *store;
+};
+
+/* rs_log: one timestamped line on stderr (the log file with --log). */
+void rs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* rs_peer.c */
+int rs_peers_start(struct rs_speaker *sp, struct kr_err *err);
+void rs_peers_stop(struct rs_speaker *sp);
+/* Bring what peer q holds for d in line with d's best route. force: send
+ * even when the Adj-RIB-Out says the peer has it (twilight, refresh).
+ * Returns 1 when an UPDATE or withdrawal went out. */
+int rs_export(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, bool force);
+/* Run the decision for d and export to every peer when the best changed. */
+void rs_decide_and_export(struct rs_speaker *sp, struct rs_dest *d);
+/* Key role that signs d: origin for own prefixes, transit otherwise. */
+enum rs_role rs_dest_role(const struct rs_dest *d);
+const char *rs_role_name(enum rs_role r);
+
+/* rs_update.c */
+void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, size_t len,
+		  const struct kr_update *u, const struct kr_err *err);
+void rs_peer_down_routes(struct rs_speaker *sp, struct rs_peer *p);
+/* A router key appeared / went away (from RTR). resetting: the removal is
+ * part of a cache reset or new session id (RTRlib's is_resetting). */
+void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
+		      const uint8_t *spki);
+void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
+		      const uint8_t *spki, bool resetting);
+
+/* rs_keys.c */
+int rs_keys_load(struct rs_speaker *sp, struct kr_err *err);
+void rs_keys_free(struct rs_speaker *sp);
+/* The key that signs role's routes towards q (per-peer twilight). */
+const struct kr_key *rs_key_for(struct rs_speaker *sp, enum rs_role role, const struct rs_peer *q);
+/* Load NEWKEY, switch role to it and re-advertise (draft §3.1 step 3).
+ * Writes a one-line result to reply. 0 or -1. */
+int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigned stagger_ms,
+	     char *reply, size_t replysz);
+/* A session came up: it uses the current keys. */
+void rs_keys_peer_up(struct rs_speaker *sp, struct rs_peer *q);
+void rs_keys_peer_down(struct rs_speaker *sp, struct rs_peer *q);
+
+/* rs_rtr.c */
+struct rs_rtr;
+struct rs_rtr *rs_rtr_start(struct rs_speaker *sp, struct kr_err *err);
+void rs_rtr_stop(struct rs_rtr *r);
+const char *rs_rtr_status(const struct rs_rtr *r);
+
+/* rs_ctl.c */
+struct rs_ctl;
+struct rs_ctl *rs_ctl_start(struct rs_speaker *sp, const char *path, struct kr_err *err);
+void rs_ctl_stop(struct rs_ctl *c);
+/* Client side: `refspeaker ctl SOCK ...`; returns the exit code. */
+int rs_ctl_client(int argc, char **argv);
+
+#endif
