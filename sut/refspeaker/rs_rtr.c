@@ -27,7 +27,7 @@ _Static_assert(SKI_SIZE == KR_SKI_LEN && SPKI_SIZE == KR_SPKI_P256_LEN, "RTRlib 
 struct rs_rtr {
 	struct rs_speaker *sp;
 	struct rtr_mgr_config *conf;
-	struct rtr_mgr_group group;
+	struct rtr_mgr_group group[1];
 	struct rtr_socket *socks[1];
 	struct rtr_socket rsock;
 	struct tr_socket tr;
@@ -124,15 +124,20 @@ struct rs_rtr *rs_rtr_start(struct rs_speaker *sp, struct kr_err *err)
 	}
 	r->rsock.tr_socket = &r->tr;
 	r->socks[0] = &r->rsock;
-	r->group.sockets = r->socks;
-	r->group.sockets_len = 1;
-	r->group.preference = 1;
+	r->group[0].sockets = r->socks;
+	r->group[0].sockets_len = 1;
+	r->group[0].preference = 1;
 	/* RFC 8210 §6 ranges; RTRlib refuses values outside them */
 	unsigned expire = c->rtr_expire < 600 ? 600 : c->rtr_expire;
 	unsigned refresh = c->rtr_refresh ? c->rtr_refresh : 1;
 	unsigned retry = c->rtr_retry ? c->rtr_retry : 1;
-	if (rtr_mgr_init(&r->conf, &r->group, 1, refresh, expire, retry, NULL, spki_cb, status_cb,
-			 NULL) != RTR_SUCCESS) {
+	/* GCC at -O1 misreads RTRlib's groups[] parameter as an overflow */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-overflow"
+	int irc = rtr_mgr_init(&r->conf, r->group, 1, refresh, expire, retry, NULL, spki_cb,
+			       status_cb, NULL);
+#pragma GCC diagnostic pop
+	if (irc != RTR_SUCCESS) {
 		kr_err_set(err, 1, 0, "rtr: rtr_mgr_init failed (refresh %u, expire %u, retry %u)",
 			   refresh, expire, retry);
 		if (r->tr.free_fp)
