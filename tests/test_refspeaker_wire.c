@@ -292,11 +292,15 @@ static bool all_up(void *arg)
 }
 
 static void world_free(struct world *w);
+static void rtr_applied(struct world *w, const struct kr_key *k, const char *what);
 
 /* A fault is given to both speakers: r2 validates too, and a clean r2
  * would hide r1's validation faults from dn. */
-static struct world *world_new(const char *fault, bool two_prefixes)
+enum { W_TWO_PREFIXES = 1, W_R1_SHARED = 2 };
+
+static struct world *world_new(const char *fault, unsigned flags)
 {
+	bool two_prefixes = flags & W_TWO_PREFIXES, r1_shared = flags & W_R1_SHARED;
 	struct world *w = calloc(1, sizeof *w);
 	struct kr_err e;
 	kr_err_clear(&e);
@@ -337,7 +341,8 @@ static struct world *world_new(const char *fault, bool two_prefixes)
 		goto fail;
 	}
 	announce_key(w, &w->kup);
-	announce_key(w, &w->kr1o);
+	if (!r1_shared)
+		announce_key(w, &w->kr1o);
 	announce_key(w, &w->kr1t);
 	announce_key(w, &w->kr2);
 
@@ -351,11 +356,12 @@ static struct world *world_new(const char *fault, bool two_prefixes)
 	char conf[2048];
 	snprintf(conf, sizeof conf,
 		 "asn %u\nrouter-id 198.18.255.1\nlisten 0.0.0.0\nctl %s/r1.sock\n"
-		 "rtr %s port %d refresh 1 retry 1\nkey origin %s/r1o.pem\nkey transit %s/r1t.pem\n"
+		 "rtr %s port %d refresh 1 retry 1\nkey %s %s/%s.pem\nkey transit %s/r1t.pem\n"
 		 "prefix 203.0.113.0/24\nprefix 2001:db8:f00::/48\n%s"
 		 "peer %s {\n asn %u\n passive\n bgpsec all\n}\n"
 		 "peer %s {\n asn %u\n bgpsec all\n}\n",
-		 AS_R1, w->dir, a_rtr1, RTR_PORT, w->dir, w->dir,
+		 AS_R1, w->dir, a_rtr1, RTR_PORT, r1_shared ? "both" : "origin", w->dir,
+		 r1_shared ? "r1t" : "r1o", w->dir,
 		 w->r1_two_prefixes ? "prefix 203.0.113.128/25\n" : "", a_up, AS_UP, a_r2, AS_R2);
 	/* r1 is started after r2 listens, so it connects at once */
 	char conf2[2048], r1addr[48];
@@ -385,6 +391,11 @@ static struct world *world_new(const char *fault, bool two_prefixes)
 			kr_rtr_client_count(w->cache));
 		goto fail;
 	}
+	/* the speakers have applied the initial keys (not just been sent them) */
+	const struct kr_key *initial[] = { &w->kup, &w->kr1t, &w->kr2, r1_shared ? NULL : &w->kr1o };
+	for (int i = 0; i < 4; i++)
+		if (initial[i])
+			rtr_applied(w, initial[i], "announced");
 	return w;
 fail:
 	world_free(w);
@@ -566,7 +577,7 @@ static bool ski_eq(const struct seen *s, size_t hop, const struct kr_key *k)
 
 #define WORLD(f)                                                                \
 	SKIP_UNLESS_ROOT();                                                     \
-	struct world *w = world_new(f, false);                                  \
+	struct world *w = world_new(f, 0);                                      \
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w)
 
 /* ---- clean behaviour ---------------------------------------------------- */
@@ -634,7 +645,10 @@ static void t_fault_skip_signature_check(void) { unknown_and_bad("skip-signature
 /* Stage period, twilight and RTR withdrawal of up's key. */
 static void key_withdrawal(const char *fault)
 {
-	WORLD(fault);
+	SKIP_UNLESS_ROOT();
+	/* one-key-per-as would also drop one of r1's own two keys */
+	struct world *w = world_new(fault, fault && !strcmp(fault, "one-key-per-as") ? W_R1_SHARED : 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	up_announce(w, "192.0.2.0/24", NULL, false);           /* old key */
 	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
 	/* stage: up's second key is published; nothing may change */
@@ -673,7 +687,7 @@ static void t_fault_one_key_per_as(void) { key_withdrawal("one-key-per-as"); }
 static void rekey(const char *fault, bool two)
 {
 	SKIP_UNLESS_ROOT();
-	struct world *w = world_new(fault, two);
+	struct world *w = world_new(fault, two ? W_TWO_PREFIXES : 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	up_announce(w, "192.0.2.0/24", NULL, false);
 	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
