@@ -31,6 +31,9 @@ static int check_form(const struct kr_update *u, const struct kr_val_opts *o,
 		return verdict(res, KR_R_NO_BGPSEC_PATH, 0, "no BGPsec_PATH attribute"), 1;
 	if (u->bgpsec_malformed)
 		return verdict(res, KR_R_MALFORMED, 0, "check 1: %s", u->bgpsec_err.msg), 1;
+	if (bp->nhops == 0 || bp->nhops > KR_MAX_HOPS || bp->nblocks == 0 || bp->nblocks > 2)
+		return verdict(res, KR_R_MALFORMED, 0, "check 1: %zu Secure_Path Segments, %zu "
+			       "Signature_Blocks", bp->nhops, bp->nblocks), 1;
 	for (size_t b = 0; b < bp->nblocks; b++)
 		if (kr_suite_reserved(bp->blocks[b].suite))
 			return verdict(res, KR_R_MALFORMED, 0,

@@ -85,6 +85,7 @@ static void t_key_files(void)
 	snprintf(pub, sizeof pub, "%s/k.pub.pem", dir);
 	snprintf(der, sizeof der, "%s/k.der", dir);
 	struct kr_key k, a, b, c;
+	struct kr_err e = { 0 };
 	CU_ASSERT_FATAL(kr_key_generate(&k, 65540, NULL) == 0);
 	CU_ASSERT(kr_key_save_pem(&k, priv, true, NULL) == 0);
 	CU_ASSERT(kr_key_save_pem(&k, pub, false, NULL) == 0);
@@ -103,11 +104,30 @@ static void t_key_files(void)
 	fclose(f);
 	CU_ASSERT(kr_key_load_file(&c, 65540, der, NULL) == 0);
 	CU_ASSERT(memcmp(c.ski, k.ski, 20) == 0);
-	struct kr_err e = { 0 };
 	struct kr_key x;
 	CU_ASSERT(kr_key_load_file(&x, 1, "/nonexistent/key.pem", &e) < 0);
 	CU_ASSERT(strstr(e.msg, "/nonexistent/key.pem") != NULL);
 	CU_ASSERT(kr_key_save_pem(&b, priv, true, NULL) < 0); /* public-only key */
+	/* a router certificate (RFC 8208 §A.2, PEM as printed) gives its key */
+	static const char cert[] =
+		"-----BEGIN CERTIFICATE-----\n"
+		"MIIBiDCCAS+gAwIBAgIEAk3WfDAKBggqhkjOPQQDAjAaMRgwFgYDVQQDDA9ST1VU\n"
+		"RVItMDAwMEZCRjAwHhcNMTcwMTAxMDUwMDAwWhcNMTgwNzAxMDUwMDAwWjAaMRgw\n"
+		"FgYDVQQDDA9ST1VURVItMDAwMEZCRjAwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNC\n"
+		"AARzkbq7kqDLO+EOWbGev/shTgSpHgy6GxOafTjZD3flWqBbjmlWeOD6FpBLVdnU\n"
+		"9cDfxYiV7lC8T3XSBaJb02/1o2MwYTALBgNVHQ8EBAMCB4AwHQYDVR0OBBYEFKtN\n"
+		"kQ9VyucaIV7zyv46zEW17sFUMBMGA1UdJQQMMAoGCCsGAQUFBwMeMB4GCCsGAQUF\n"
+		"BwEIAQH/BA8wDaAHMAUCAwD78KECBQAwCgYIKoZIzj0EAwIDRwAwRAIgB7e0al+k\n"
+		"8cxoNjkDpIPsfIAC0vYInUay7Cp75pKzb7ECIACRBUqh9bAYnSck6LQi/dEc8D2x\n"
+		"OCRdZCk1KI3uDDgp\n"
+		"-----END CERTIFICATE-----\n";
+	struct kr_key ck;
+	uint8_t ski[20];
+	CU_ASSERT_FATAL(kr_key_from_der(&ck, 64496, (const uint8_t *)cert, sizeof cert - 1, NULL) == 0);
+	kr_hex_decode(ski, sizeof ski, SKI64496, 40);
+	CU_ASSERT(!ck.has_private && memcmp(ck.ski, ski, 20) == 0);
+	kr_key_free(&ck);
+	CU_ASSERT(kr_key_from_der(&ck, 1, (const uint8_t *)"junk", 4, &e) < 0);
 	kr_key_free(&a);
 	kr_key_free(&b);
 	kr_key_free(&c);
