@@ -80,7 +80,7 @@ struct world {
 	struct kr_key kup, kup2, kr1o, kr1t, kr2, knew, kunknown;
 	struct kr_proc *r1, *r2;
 	struct kr_bgp_session *up, *dn, *px;
-	struct obs odn, opx;
+	struct obs odn, opx, oup;
 	const char *fault;           /* --fault for both speakers */
 	bool r1_two_prefixes;
 };
@@ -380,7 +380,8 @@ static struct world *world_new(const char *fault, unsigned flags)
 	static struct sockarg sa[3];
 	w->odn = (struct obs){ .name = "dn", .my_as = AS_DN, .peer_as = AS_R2, .w = w };
 	w->opx = (struct obs){ .name = "px", .my_as = AS_PX, .peer_as = AS_R2, .w = w };
-	w->up = harness_peer(w, "up", "r1", AS_UP, AS_R1, true, NULL, &sa[0]);
+	w->oup = (struct obs){ .name = "up", .my_as = AS_UP, .peer_as = AS_R1, .w = w };
+	w->up = harness_peer(w, "up", "r1", AS_UP, AS_R1, true, &w->oup, &sa[0]);
 	w->dn = harness_peer(w, "dn", "r2", AS_DN, AS_R2, true, &w->odn, &sa[1]);
 	w->px = harness_peer(w, "px", "r2", AS_PX, AS_R2, false, &w->opx, &sa[2]);
 	if (kr_loop_run_until(w->loop, all_up, w, kr_now_ns() + 8000 * MS) != 1) {
@@ -523,7 +524,8 @@ static void rtr_applied(struct world *w, const struct kr_key *k, const char *wha
 
 /* up originates pfx signed with key k (NULL: kup); corrupt: flip a byte
  * of the signature. */
-static void up_announce(struct world *w, const char *pfx, const struct kr_key *k, bool corrupt)
+static void up_announce_pc(struct world *w, const char *pfx, const struct kr_key *k, bool corrupt,
+			   uint8_t pcount)
 {
 	struct kr_prefix p;
 	kr_prefix_parse(&p, pfx);
@@ -531,7 +533,7 @@ static void up_announce(struct world *w, const char *pfx, const struct kr_key *k
 	static struct kr_sigstore st;
 	struct kr_err e;
 	kr_err_clear(&e);
-	CU_ASSERT_EQUAL_FATAL(kr_bgpsec_sign(k ? k : &w->kup, AS_R1, 1, 0, NULL, p.afi,
+	CU_ASSERT_EQUAL_FATAL(kr_bgpsec_sign(k ? k : &w->kup, AS_R1, pcount, 0, NULL, p.afi,
 					     KR_SAFI_UNICAST, &p, NULL, &bp, &st, &e), 0);
 	if (corrupt)
 		st.sig[0][0][10] ^= 0x55;
@@ -540,6 +542,11 @@ static void up_announce(struct world *w, const char *pfx, const struct kr_key *k
 				  .next_hop = p.afi == KR_AFI_IPV4 ? nh4 : nh6,
 				  .next_hop_len = p.afi == KR_AFI_IPV4 ? 4 : 16 };
 	CU_ASSERT_EQUAL(kr_bgp_send_update(w->up, &r, &e), 0);
+}
+
+static void up_announce(struct world *w, const char *pfx, const struct kr_key *k, bool corrupt)
+{
+	up_announce_pc(w, pfx, k, corrupt, 1);
 }
 
 /* Sentinel (DESIGN.md principle 5): a fresh route through the chain; once
@@ -771,6 +778,41 @@ static void cache_reset(const char *fault, bool new_session)
 	CU_ASSERT_EQUAL(s && s->present, stale);
 	world_free(w);
 }
+/* Staggered twilight: r1's first BGPsec peer (up) gets the new key at
+ * once, r2 (and so dn) only after the stagger. */
+static void t_rekey_stagger(void)
+{
+	WORLD(NULL);
+	CU_ASSERT(wait_seen(w, &w->odn, "203.0.113.0/24", true, NULL, 0, 1, 3000));
+	CU_ASSERT(wait_seen(w, &w->oup, "203.0.113.0/24", true, NULL, 0, 1, 3000));
+	announce_key(w, &w->knew);
+	rtr_applied(w, &w->knew, "announced");
+	char key[128];
+	snprintf(key, sizeof key, "%s/new.pem --stagger-ms 600", w->dir);
+	CU_ASSERT_EQUAL(ctl(w, "r1", "rekey", "origin", key), 0);
+	CU_ASSERT(wait_seen(w, &w->oup, "203.0.113.0/24", true, w->knew.ski, 0, 2, 3000));
+	/* at that moment r2 has not had its twilight yet */
+	CU_ASSERT(ski_eq(seen_str(&w->odn, "203.0.113.0/24"), 1, &w->kr1o));
+	CU_ASSERT(wait_seen(w, &w->odn, "203.0.113.0/24", true, w->knew.ski, 1, 2, 3000));
+	CU_ASSERT(wait_seen(w, &w->odn, "2001:db8:f00::/48", true, w->knew.ski, 1, 2, 3000));
+	world_free(w);
+}
+
+/* RFC 8205 §5.2 check 7 (pCount 0 from a peer without the allowance):
+ * treat-as-withdraw, the session stays up. */
+static void t_treat_as_withdraw(void)
+{
+	WORLD(NULL);
+	up_announce(w, "192.0.2.0/24", NULL, false);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	up_announce_pc(w, "192.0.2.0/24", NULL, false, 0);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", false, NULL, 0, 0, 3000));
+	sentinel(w, "192.0.2.128/25", NULL);
+	CU_ASSERT(kr_bgp_session_established(w->up));
+	CU_ASSERT_EQUAL(kr_bgp_session_downs(w->up), 0);
+	world_free(w);
+}
+
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -792,7 +834,8 @@ static void check_root(void)
 KR_TESTS("refspeaker_wire", { "chain", t_chain },
 	 { "unknown_and_bad", t_unknown_and_bad }, { "key_withdrawal", t_key_withdrawal },
 	 { "rekey", t_rekey }, { "cache_reset", t_cache_reset },
-	 { "new_session", t_new_session },
+	 { "new_session", t_new_session }, { "rekey_stagger", t_rekey_stagger },
+	 { "treat_as_withdraw", t_treat_as_withdraw },
 	 { "fault_ignore_rtr_withdraw", t_fault_ignore_rtr_withdraw },
 	 { "fault_keep_old_key", t_fault_keep_old_key },
 	 { "fault_no_readvertise", t_fault_no_readvertise },

@@ -121,7 +121,8 @@ static void on_twilight_timer(struct kr_loop *l, void *arg)
 {
 	struct rs_peer *q = arg;
 	q->twilight_timer = 0;
-	twilight(q->sp, q, q->twilight_pending, true);
+	bool roles[2] = { q->twilight_pending[0], q->twilight_pending[1] }; /* twilight clears them */
+	twilight(q->sp, q, roles, true);
 }
 
 static bool sends_bgpsec(const struct rs_peer *q)
