@@ -813,6 +813,39 @@ static void t_treat_as_withdraw(void)
 	world_free(w);
 }
 
+/* A plain UPDATE from up with an undefined ORIGIN value (RFC 7606 §7.1):
+ * treat-as-withdraw of its prefix, no session reset. */
+static void t_bad_origin(void)
+{
+	WORLD(NULL);
+	struct kr_prefix p;
+	kr_prefix_parse(&p, "192.0.2.0/24");
+	uint8_t nh[4] = { 198, 18, 0, 9 };
+	uint32_t path[1] = { AS_UP };
+	struct kr_route_out r = { .prefix = p, .next_hop = nh, .next_hop_len = 4, .as_path = path,
+				  .as_path_len = 1 };
+	uint8_t msg[256];
+	size_t len;
+	struct kr_err e;
+	CU_ASSERT_EQUAL_FATAL(kr_update_build(&r, 4096, msg, sizeof msg, &len, &e), 0);
+	CU_ASSERT_EQUAL(kr_bgp_send_raw(w->up, msg, len), 0);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	CU_ASSERT(!seen_str(&w->odn, "192.0.2.0/24")->bgpsec); /* unsigned stays unsigned */
+	bool patched = false;
+	for (size_t i = 23; i + 3 < len; i++)
+		if (msg[i] == KR_AF_TRANSITIVE && msg[i + 1] == KR_ATTR_ORIGIN && msg[i + 2] == 1) {
+			msg[i + 3] = 7;
+			patched = true;
+			break;
+		}
+	CU_ASSERT_FATAL(patched);
+	CU_ASSERT_EQUAL(kr_bgp_send_raw(w->up, msg, len), 0);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", false, NULL, 0, 0, 3000));
+	sentinel(w, "192.0.2.128/25", NULL);
+	CU_ASSERT_EQUAL(kr_bgp_session_downs(w->up), 0);
+	world_free(w);
+}
+
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -835,7 +868,7 @@ KR_TESTS("refspeaker_wire", { "chain", t_chain },
 	 { "unknown_and_bad", t_unknown_and_bad }, { "key_withdrawal", t_key_withdrawal },
 	 { "rekey", t_rekey }, { "cache_reset", t_cache_reset },
 	 { "new_session", t_new_session }, { "rekey_stagger", t_rekey_stagger },
-	 { "treat_as_withdraw", t_treat_as_withdraw },
+	 { "treat_as_withdraw", t_treat_as_withdraw }, { "bad_origin", t_bad_origin },
 	 { "fault_ignore_rtr_withdraw", t_fault_ignore_rtr_withdraw },
 	 { "fault_keep_old_key", t_fault_keep_old_key },
 	 { "fault_no_readvertise", t_fault_no_readvertise },

@@ -170,6 +170,8 @@ void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, 
 		kr_bgp_send_notification(p->s, 3, 1, NULL, 0);
 		return;
 	}
+	if (u->attr_malformed) /* RFC 7606 §7.1-7.3 */
+		return treat_as_withdraw(sp, p, &al, u->attr_err.msg);
 	uint16_t afi = mp ? u->mp_reach.afi : KR_AFI_IPV4;
 	bool has_sec = u->i_bgpsec >= 0;
 	bool signed_route = has_sec && afi <= 2 && p->neg.bgpsec_recv[afi];

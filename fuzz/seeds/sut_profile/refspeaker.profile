@@ -1,0 +1,47 @@
+# The reference BGPsec speaker (build/refspeaker), the default SUT.
+# Format: sut/README.md.
+[sut]
+name = refspeaker
+kind = daemon
+config = refspeaker.conf.in
+config-file = {workdir}/refspeaker.conf
+start = {bin}/refspeaker -c {config} --log {log} {options}
+ready = {bin}/refspeaker ctl {workdir}/ctl.sock ping
+rekey = {bin}/refspeaker ctl {workdir}/ctl.sock rekey {role} {key} --stagger-ms {stagger_ms}
+version = {bin}/refspeaker --version
+
+[capabilities]
+bgpsec = yes
+sign = yes
+originate = yes
+ipv4 = yes
+ipv6 = yes
+rtr = yes
+can_rekey = yes
+can_stagger = yes
+origin_transit_split = yes
+shared_key = yes
+pcount0 = yes
+plain_peers = yes
+active = yes
+passive = yes
+policy = reject-notvalid
+mrai_ms = 0
+announce_delay_ms = 0
+withdraw_delay_ms = 0
+rtr_delay_ms = 0
+startup_ms = 2000
+# RTRlib clamps the intervals an RTR cache sends into the RFC 8210 section 6
+# ranges, so a cache outage takes at least 600 s to expire keys.
+rtr_refresh_min_s = 1
+rtr_retry_min_s = 1
+rtr_expire_min_s = 600
+
+[options]
+# --sut-opt fault=NAME runs one of the deliberately faulty variants
+# (sut/refspeaker/FAULTS.md).
+fault = --fault {value}
+# --sut-opt policy=keep-lower-pref keeps Not Valid routes at lower preference
+policy = --policy {value}
+
+[expected-failures]
