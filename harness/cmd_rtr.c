@@ -11,19 +11,44 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "proc.h"
 #include "rtr_cache.h"
 #include "rtr_json.h"
+#include "stayrtr.h"
 
 const char kr_cmd_rtr_help[] =
 	"serve --listen ADDR:PORT --keys FILE [--refresh S --retry S --expire S --session N --version 0|1 "
-	"--transcript FILE]  -- RTR cache (RFC 8210) serving an rpki-client JSON file; SIGHUP reloads it";
+	"--transcript FILE] | stayrtr --listen ADDR:PORT --metrics ADDR:PORT --keys FILE [--refresh S --retry S "
+	"--expire S]  -- RTR cache (RFC 8210, built in or StayRTR) serving an rpki-client JSON file; SIGHUP reloads it";
 
 struct serve {
 	struct kr_loop *loop;
 	struct kr_rtr_cache *cache;
+	struct kr_stayrtr *stay;
 	const char *keys;
 	int sfd;
+	bool child_died;
 };
+
+static int reload_stayrtr(struct serve *s, bool first)
+{
+	struct kr_rtr_set set = { 0 };
+	struct kr_err err = { 0 };
+	if (kr_rtr_json_load(s->keys, &set, &err)) {
+		fprintf(stderr, "keyroll rtr: %s%s\n", err.msg, first ? "" : "; keeping the last good set");
+		return -1;
+	}
+	int rc = 0;
+	if (!first && kr_stayrtr_replace(s->stay, &set, &err)) {
+		fprintf(stderr, "keyroll rtr: %s; keeping the last good set\n", err.msg);
+		rc = -1;
+	} else if (!first) {
+		fprintf(stderr, "keyroll rtr: reloaded %s: %zu keys, %zu prefixes handed to StayRTR\n", s->keys,
+			set.nkeys, set.nvrps);
+	}
+	kr_rtr_set_free(&set);
+	return rc;
+}
 
 static int reload(struct serve *s, bool first)
 {
@@ -54,7 +79,9 @@ static void on_signal(struct kr_loop *l, int fd, unsigned ev, void *arg)
 	struct serve *s = arg;
 	struct signalfd_siginfo si;
 	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP && s->stay)
+			reload_stayrtr(s, false);
+		else if (si.ssi_signo == SIGHUP)
 			reload(s, false);
 		else
 			kr_loop_stop(l);
@@ -154,10 +181,102 @@ out:
 	return rc;
 }
 
+static void on_child_end(struct kr_proc *p, void *arg)
+{
+	struct serve *s = arg;
+	char b[96];
+	fprintf(stderr, "keyroll rtr: stayrtr %s (log: %s)\n", kr_proc_status_str(p, b, sizeof b),
+		kr_stayrtr_log_path(s->stay));
+	s->child_died = true;
+	kr_loop_stop(s->loop);
+}
+
+static int stayrtr(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, 0, 'l' }, { "metrics", required_argument, 0, 'm' },
+		{ "keys", required_argument, 0, 'k' },	 { "refresh", required_argument, 0, 'r' },
+		{ "retry", required_argument, 0, 't' },	 { "expire", required_argument, 0, 'e' },
+		{ "help", no_argument, 0, 'h' },	 { 0, 0, 0, 0 },
+	};
+	struct kr_stayrtr_opts so = { 0 };
+	const char *keys = NULL;
+	bool bad = false;
+	int o;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'l': so.listen = optarg; break;
+		case 'm': so.metrics = optarg; break;
+		case 'k': keys = optarg; break;
+		case 'r': so.rtr_refresh = (unsigned)num("--refresh", optarg, 86400, &bad); break;
+		case 't': so.rtr_retry = (unsigned)num("--retry", optarg, 7200, &bad); break;
+		case 'e': so.rtr_expire = (unsigned)num("--expire", optarg, 172800, &bad); break;
+		case 'h': return usage(KR_EXIT_OK);
+		default: return usage(KR_EXIT_ERROR);
+		}
+	}
+	if (bad || !so.listen || !so.metrics || !keys || optind != argc)
+		return usage(KR_EXIT_ERROR);
+	char dir[] = "/tmp/keyroll-stayrtr.XXXXXX";
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "keyroll rtr: mkdtemp: %s\n", strerror(errno));
+		return KR_EXIT_ERROR;
+	}
+	so.dir = dir;
+	sigset_t mask;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	struct serve s = { .keys = keys, .sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC) };
+	s.loop = kr_loop_new();
+	struct kr_rtr_set set = { 0 };
+	struct kr_err err = { 0 };
+	int rc = KR_EXIT_ERROR;
+	if (!s.loop || s.sfd < 0) {
+		fprintf(stderr, "keyroll rtr: cannot set up the event loop\n");
+		goto out;
+	}
+	if (kr_rtr_json_load(keys, &set, &err)) {
+		fprintf(stderr, "keyroll rtr: %s\n", err.msg);
+		goto out;
+	}
+	s.stay = kr_stayrtr_start(&so, &set, kr_now_ns() + 10000000000LL, &err);
+	kr_rtr_set_free(&set);
+	if (!s.stay) {
+		fprintf(stderr, "keyroll rtr: stayrtr: %s\n", err.msg);
+		goto out;
+	}
+	kr_loop_add_fd(s.loop, s.sfd, KR_EV_READ, on_signal, &s);
+	kr_proc_watch(s.loop, kr_stayrtr_proc(s.stay), on_child_end, &s);
+	fprintf(stderr, "keyroll rtr: stayrtr serving %s on %s (metrics %s)\n", keys, so.listen, so.metrics);
+	kr_loop_run_until(s.loop, NULL, NULL, INT64_MAX);
+	rc = s.child_died ? KR_EXIT_ERROR : KR_EXIT_OK;
+out:
+	kr_stayrtr_stop(s.stay);
+	if (s.sfd >= 0) {
+		if (s.loop)
+			kr_loop_del_fd(s.loop, s.sfd);
+		close(s.sfd);
+	}
+	kr_loop_free(s.loop);
+	char p[600];
+	snprintf(p, sizeof p, "%s/stayrtr-cache.json", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/stayrtr.log", dir);
+	unlink(p);
+	rmdir(dir);
+	return rc;
+}
+
 int kr_cmd_rtr(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "serve"))
 		return serve(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "stayrtr"))
+		return stayrtr(argc - 1, argv + 1);
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		return usage(KR_EXIT_OK);
 	return usage(KR_EXIT_ERROR);
