@@ -1,9 +1,12 @@
-/* libFuzzer target: the RTR PDU decoder on one framed PDU, and the
- * re-encoding of whatever it accepts (must reproduce the input). */
+/* libFuzzer target for what the RTR side reads from outside: the PDU
+ * decoder on one framed PDU (and the re-encoding of whatever it accepts),
+ * and, for inputs starting with '{', the rpki-client JSON keys parser.
+ * One target for both keeps fuzz builds short. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtr_json.h"
 #include "rtr_pdu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -11,6 +14,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kr_rtr_pdu p;
 	struct kr_err e;
 	uint32_t len;
+	if (size && data[0] == '{') {
+		struct kr_rtr_set s = { 0 };
+		if (kr_rtr_json_parse((const char *)data, size, "fuzz", &s, &e) == 0) {
+			struct kr_bytes b = { 0 };
+			kr_rtr_json_write(&s, &b);
+			kr_bytes_free(&b);
+			kr_rtr_set_free(&s);
+		}
+		return 0;
+	}
 	/* Framing as the cache does it, then decode exactly that PDU. */
 	if (kr_rtr_peek(data, size, NULL, NULL, &len) && len >= KR_RTR_HDR_LEN && len <= size) {
 		if (kr_rtr_decode(data, len, &p, &e) == 0) {
