@@ -351,11 +351,14 @@ static size_t mk(const uint8_t *wd, size_t wl, const uint8_t *at, size_t al, con
 	img[18] = 2;
 	img[19] = (uint8_t)(wl >> 8);
 	img[20] = (uint8_t)wl;
-	memcpy(img + 21, wd, wl);
+	if (wl)
+		memcpy(img + 21, wd, wl);
 	img[21 + wl] = (uint8_t)(al >> 8);
 	img[22 + wl] = (uint8_t)al;
-	memcpy(img + 23 + wl, at, al);
-	memcpy(img + 23 + wl + al, nl, nll);
+	if (al)
+		memcpy(img + 23 + wl, at, al);
+	if (nll)
+		memcpy(img + 23 + wl + al, nl, nll);
 	return l;
 }
 
