@@ -212,7 +212,10 @@ struct kr_bgpsec_path {
  * the validator) as long as every length is consistent. */
 int kr_bgpsec_path_decode(struct kr_bgpsec_path *bp, const uint8_t *val, size_t len,
 			  struct kr_err *err);
-/* Encode the attribute value (not the attribute header). */
+/* Encode the attribute value (not the attribute header). The length
+ * fields are recomputed from the content (sp_len and blocks[].len are not
+ * read), so a path a signer prepended to encodes consistently; negative
+ * tests that need wrong lengths patch the encoded octets. */
 int kr_bgpsec_path_encode(const struct kr_bgpsec_path *bp, struct kr_wr *w);
 size_t kr_bgpsec_path_len(const struct kr_bgpsec_path *bp);
 
@@ -282,7 +285,16 @@ struct kr_update {
 /* Decode a whole UPDATE message (header included). Errors that make the
  * NLRI unparseable fail the decode; a malformed BGPsec_PATH does not (see
  * bgpsec_malformed). bgpsec_type is the attribute code to treat as
- * BGPsec_PATH (KR_ATTR_BGPSEC_PATH; the App. A vectors use 30). */
+ * BGPsec_PATH (KR_ATTR_BGPSEC_PATH; the App. A vectors use 30).
+ * Fails (RFC 7606 session-reset class): header, Withdrawn/Total Attribute
+ * lengths, an attribute overrunning the attribute field (KR_WE_UPDATE_LEN),
+ * MP_REACH/MP_UNREACH malformed or repeated (KR_WE_MP, KR_WE_ATTR_DUP),
+ * any unparseable prefix (KR_WE_NLRI), harness limits (KR_WE_LIMIT).
+ * Succeeds with a flag (treat-as-withdraw class): BGPsec_PATH syntax or
+ * flags (bgpsec_malformed), ORIGIN/AS_PATH/NEXT_HOP errors
+ * (attr_malformed). Other repeated attributes: the first is interpreted.
+ * u->bgpsec is meaningful only when i_bgpsec >= 0 && !bgpsec_malformed.
+ * MP NLRI is parsed for AFI 1/2 with SAFI 1/2; others stay raw. */
 int kr_update_decode(struct kr_update *u, const uint8_t *msg, size_t len, uint8_t bgpsec_type,
 		     struct kr_err *err);
 /* Re-encode from the raw views (attrs[i].type may be edited first). */
