@@ -28,7 +28,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in build/tests/test_*; do [ -x "$t" ] && run "unit/$(basename "$t")" "$t"; done
 for t in build-asan/tests/test_*; do [ -x "$t" ] && run "asan/$(basename "$t")" "$t"; done
 if ls fuzz/fuzz_*.c >/dev/null 2>&1; then
-	run "fuzz-smoke" make -s fuzz-smoke
+	run "fuzz-smoke" make -s -j2 fuzz-smoke
 fi
 for t in tests/it_*.sh; do [ -f "$t" ] && run "it/$(basename "$t" .sh)" sh "$t"; done
 
