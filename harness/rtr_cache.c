@@ -200,6 +200,21 @@ static void answer_cache_reset(struct kr_rtr_client *cl)
 static void answer_serial(struct kr_rtr_client *cl, const struct kr_rtr_pdu *q)
 {
 	struct kr_rtr_cache *c = cl->c;
+	/* A Session ID other than the one this connection was given is a
+	 * mismatch (RFC 8210 §5.1): Corrupt Data and close. A query naming a
+	 * session this connection never saw (a fresh connection after a
+	 * restart) or the one replaced by kr_rtr_new_session() cannot be
+	 * served incrementally: Cache Reset. */
+	if (cl->got_eod && q->session_id != cl->eod_session) {
+		char t[96];
+		snprintf(t, sizeof t, "Session ID %u, but this connection was given %u", q->session_id,
+			 cl->eod_session);
+		uint8_t raw[12];
+		struct kr_wr w = kr_wr_init(raw, sizeof raw);
+		kr_rtr_encode(q, &w);
+		send_error(cl, KR_RTR_E_CORRUPT, raw, w.off, t, true);
+		return;
+	}
 	if (q->session_id != c->session || cl->force_reset) {
 		cl->force_reset = false;
 		answer_cache_reset(cl);
@@ -630,6 +645,11 @@ void kr_rtr_set_timers(struct kr_rtr_cache *c, uint32_t refresh, uint32_t retry,
 	c->refresh = refresh;
 	c->retry = retry;
 	c->expire = expire;
+}
+
+void kr_rtr_set_max_version(struct kr_rtr_cache *c, uint8_t max_version)
+{
+	c->max_version = max_version > 1 ? 1 : max_version;
 }
 
 uint32_t kr_rtr_serial(const struct kr_rtr_cache *c) { return c->st.serial; }

@@ -73,7 +73,9 @@ void kr_rtr_hold_notify(struct kr_rtr_cache *c, bool hold);
  * clients are notified (unless held) so they ask soon. */
 void kr_rtr_cache_reset(struct kr_rtr_cache *c);
 /* New session id (0: next value); the change log is dropped, so Serial
- * Queries with the old session get Cache Reset. No notify is sent: call
+ * Queries with the old session get Cache Reset. (A Serial Query naming a
+ * session other than the one its connection was given is a mismatch:
+ * Error Report Corrupt Data and close, RFC 8210 §5.1.) No notify is sent: call
  * kr_rtr_notify_now() to push the new id to the routers. */
 void kr_rtr_new_session(struct kr_rtr_cache *c, uint16_t session_id);
 /* Error Report with `code` and `text` to client `id` (0: every client);
@@ -88,6 +90,9 @@ void kr_rtr_stop_answering(struct kr_rtr_cache *c, bool stop);
 /* No data yet: queries get Error Report "No Data Available" (code 2). */
 void kr_rtr_set_no_data(struct kr_rtr_cache *c, bool no_data);
 void kr_rtr_set_timers(struct kr_rtr_cache *c, uint32_t refresh, uint32_t retry, uint32_t expire);
+/* Highest version spoken to new sessions (0 makes a v0-only cache that
+ * refuses v1 with Error Report code 4, for downgrade cases). */
+void kr_rtr_set_max_version(struct kr_rtr_cache *c, uint8_t max_version);
 
 /* ---- clients ---- */
 struct kr_rtr_client_info {

@@ -233,11 +233,22 @@ static void t_v1_full_and_incremental(void)
 	t->npdus = 0;
 	send_pdu(t, kr_rtr_pdu_make(1, KR_RTR_SERIAL_QUERY, 0x1234, 100));
 	CU_ASSERT(wait_for(t, KR_RTR_CACHE_RESET, 1));
-	/* Wrong session: Cache Reset. */
+	/* A session this connection never saw, on a fresh connection (the
+	 * router remembers an older cache instance): Cache Reset. */
+	struct tcl *t2 = tcl_new();
+	send_pdu(t2, kr_rtr_pdu_make(1, KR_RTR_SERIAL_QUERY, 0x9999, 106));
+	CU_ASSERT(wait_for(t2, KR_RTR_CACHE_RESET, 1));
+	tcl_free(t2);
+	/* On a connection that was given 0x1234, another Session ID is a
+	 * mismatch: Corrupt Data, connection closed (RFC 8210 §5.1). */
 	t->npdus = 0;
 	send_pdu(t, kr_rtr_pdu_make(1, KR_RTR_SERIAL_QUERY, 0x9999, 106));
-	CU_ASSERT(wait_for(t, KR_RTR_CACHE_RESET, 1));
-	CU_ASSERT(kr_rtr_transcript_count_pdus(C, KR_RTR_IN, KR_RTR_SERIAL_QUERY, 0) == 4);
+	CU_ASSERT(wait_eof(t));
+	struct kr_rtr_pdu *er = last_of(t, KR_RTR_ERROR_REPORT);
+	CU_ASSERT_FATAL(er != NULL);
+	CU_ASSERT_EQUAL(er->error_code, KR_RTR_E_CORRUPT);
+	CU_ASSERT_EQUAL(er->encap_len, 12);
+	CU_ASSERT(kr_rtr_transcript_count_pdus(C, KR_RTR_IN, KR_RTR_SERIAL_QUERY, 0) == 5);
 	CU_ASSERT(kr_rtr_transcript_count_pdus(C, KR_RTR_OUT, KR_RTR_SERIAL_NOTIFY, 0) == 4);
 	tcl_free(t);
 	teardown();
