@@ -193,6 +193,7 @@ static struct kr_ca *ca_make(struct kr_ca *parent, const struct kr_ca_opts *o, s
 	snprintf(ca->crl_uri, sizeof ca->crl_uri, "%s%s.crl", ca->repo, o->name);
 	ca->next_serial = 1;
 	ca->crl_number = 1;
+	ca->mft_number = 1;
 	char sia[700];
 	X509_NAME *name = NULL;
 	/* RFC 7935 §3: CA keys are RSA 2048 with exponent 65537. */
@@ -262,6 +263,8 @@ X509 *kr_ca_cert(const struct kr_ca *ca) { return ca->cert; }
 EVP_PKEY *kr_ca_key(const struct kr_ca *ca) { return ca->key; }
 const char *kr_ca_crl_uri(const struct kr_ca *ca) { return ca->crl_uri; }
 const char *kr_ca_cert_uri(const struct kr_ca *ca) { return ca->cert_uri; }
+const char *kr_ca_repo_uri(const struct kr_ca *ca) { return ca->repo; }
+const char *kr_ca_name(const struct kr_ca *ca) { return ca->name; }
 
 uint64_t kr_x509_serial(X509 *cert)
 {

@@ -81,6 +81,17 @@ X509_CRL *kr_ca_crl(struct kr_ca *ca, int64_t this_update, int64_t next_update, 
 
 uint64_t kr_x509_serial(X509 *cert); /* 0 if it does not fit */
 
+/* Manifest (RFC 9286) for the CA's publication point listing `n` files
+ * (names without directory, contents hashed with SHA-256), signed through
+ * a one-time EE certificate; DER CMS appended to `out`. The manifest
+ * number is the CRL Number of the CRL most recently issued. */
+int kr_ca_manifest(struct kr_ca *ca, const char *const *names, const uint8_t *const *data, const size_t *lens,
+		   size_t n, int64_t this_update, int64_t next_update, struct kr_bytes *out, struct kr_err *err);
+/* Publication point layout: the CA's repository URI (ends in '/'), and
+ * the file names of its CRL and manifest there. */
+const char *kr_ca_repo_uri(const struct kr_ca *ca);
+const char *kr_ca_name(const struct kr_ca *ca);
+
 /* Persistent CA for `keyroll ca`: DIR/ca.key (PEM, mode 0600), ca.pem,
  * ca.cer (DER) and ca.json (serial counter, CRL number, revocations). */
 int kr_ca_save(const struct kr_ca *ca, const char *dir, struct kr_err *err);

@@ -164,9 +164,10 @@ int kr_ca_save(const struct kr_ca *ca, const char *dir, struct kr_err *err)
 		json_array_append_new(rev, json_pack("{s:I,s:I,s:I}", "serial", (json_int_t)ca->revoked[i].serial, "when",
 						     (json_int_t)ca->revoked[i].when, "not_after",
 						     (json_int_t)ca->revoked[i].not_after));
-	json_t *st = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:o}", "name", ca->name, "repo", ca->repo, "cert_uri",
+	json_t *st = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:o}", "name", ca->name, "repo", ca->repo, "cert_uri",
 			       ca->cert_uri, "crl_uri", ca->crl_uri, "next_serial", (json_int_t)ca->next_serial,
-			       "crl_number", (json_int_t)ca->crl_number, "revoked", rev);
+			       "crl_number", (json_int_t)ca->crl_number, "mft_number", (json_int_t)ca->mft_number,
+			       "revoked", rev);
 	join(p, sizeof p, dir, "ca.json");
 	int rc = st && json_dump_file(st, p, JSON_INDENT(1)) == 0 ? 0 : -1;
 	if (rc)
@@ -210,6 +211,8 @@ struct kr_ca *kr_ca_load(const char *dir, struct kr_err *err)
 	snprintf(ca->crl_uri, sizeof ca->crl_uri, "%s", cr);
 	ca->next_serial = (uint64_t)ns;
 	ca->crl_number = (uint64_t)cn;
+	json_t *mn = json_object_get(st, "mft_number");
+	ca->mft_number = json_is_integer(mn) && json_integer_value(mn) > 0 ? (uint64_t)json_integer_value(mn) : 1;
 	size_t i;
 	json_t *e;
 	json_array_foreach(rev, i, e) {

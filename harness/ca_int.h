@@ -21,6 +21,7 @@ struct kr_ca {
 	char crl_uri[320];
 	uint64_t next_serial;
 	uint64_t crl_number;
+	uint64_t mft_number;
 	struct kr_ca_revoked *revoked;
 	size_t nrevoked;
 };

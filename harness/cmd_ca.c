@@ -15,7 +15,7 @@
 #include "rtr_json.h"
 
 const char kr_cmd_ca_help[] =
-	"init|sub|keygen|issue|revoke|crl|keys ...  -- test RPKI CA: trust anchor, RFC 8209 router certificates, CRLs "
+	"init|sub|keygen|issue|revoke|crl|keys|publish|tal ...  -- test RPKI CA: trust anchor, RFC 8209 router certificates, CRLs "
 	"(keyroll ca help)";
 
 static const char usage_text[] =
@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"  keyroll ca revoke DIR (--serial N | --cert CERT)\n"
 	"  keyroll ca crl DIR --out CRL [--hours H] [--der]\n"
 	"  keyroll ca keys --out KEYS.json CERT...                  (rpki-client JSON bgpsec_keys)\n"
+	"  keyroll ca publish DIR --out PUBDIR [--hours H] [CERT...] (new CRL, the certificates and a manifest)\n"
+	"  keyroll ca tal DIR --out FILE.tal                        (trust anchor locator, RFC 8630)\n"
 	"LIST: AS numbers and ranges, e.g. 64496-64511,65536. ID: 8 hex digits or A.B.C.D.\n";
 
 struct args {
@@ -292,6 +294,113 @@ static int keys(struct args *a, int argc, char **argv)
 	return rc;
 }
 
+static int write_file(const char *dir, const char *name, const void *p, size_t n, struct kr_err *e)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
+		kr_err_set(e, errno, 0, "%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
+/* A publication point: CRL, certificates and the manifest over them. */
+static int publish(struct args *a, int argc, char **argv)
+{
+	struct kr_err e = { 0 };
+	if (!a->dir || !a->out)
+		return die("publish needs DIR and --out", NULL);
+	int ncert = argc - a->first_extra;
+	size_t n = (size_t)ncert + 1;
+	char **names = calloc(n, sizeof *names);
+	unsigned char **data = calloc(n, sizeof *data);
+	size_t *lens = calloc(n, sizeof *lens);
+	struct kr_ca *ca = kr_ca_load(a->dir, &e);
+	int64_t now = (int64_t)time(NULL), next = now + (a->hours ? a->hours : 24) * 3600;
+	struct kr_bytes mft = { 0 };
+	int rc = KR_EXIT_ERROR;
+	if (!names || !data || !lens || !ca)
+		goto out;
+	X509_CRL *crl = kr_ca_crl(ca, now, next, &e);
+	int l = crl ? i2d_X509_CRL(crl, &data[0]) : -1;
+	X509_CRL_free(crl);
+	if (l <= 0)
+		goto out;
+	lens[0] = (size_t)l;
+	names[0] = malloc(strlen(kr_ca_name(ca)) + 5);
+	sprintf(names[0], "%s.crl", kr_ca_name(ca));
+	for (int i = 0; i < ncert; i++) {
+		const char *path = argv[a->first_extra + i];
+		X509 *x = kr_x509_load(path, &e);
+		l = x ? i2d_X509(x, &data[i + 1]) : -1;
+		X509_free(x);
+		if (l <= 0)
+			goto out;
+		lens[i + 1] = (size_t)l;
+		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		names[i + 1] = malloc(strlen(base) + 5);
+		strcpy(names[i + 1], base);
+		char *dot = strrchr(names[i + 1], '.');
+		strcpy(dot ? dot : names[i + 1] + strlen(names[i + 1]), ".cer");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (write_file(a->out, names[i], data[i], lens[i], &e))
+			goto out;
+	if (kr_ca_manifest(ca, (const char *const *)names, (const uint8_t *const *)data, lens, n, now, next, &mft, &e))
+		goto out;
+	char mname[80];
+	snprintf(mname, sizeof mname, "%s.mft", kr_ca_name(ca));
+	if (write_file(a->out, mname, mft.p, mft.len, &e) || kr_ca_save(ca, a->dir, &e))
+		goto out;
+	rc = KR_EXIT_OK;
+out:
+	if (rc != KR_EXIT_OK)
+		die("publish", &e);
+	for (size_t i = 0; names && data && i < n; i++) {
+		free(names[i]);
+		OPENSSL_free(data[i]);
+	}
+	free(names);
+	free(data);
+	free(lens);
+	kr_bytes_free(&mft);
+	kr_ca_free(ca);
+	return rc;
+}
+
+/* Trust anchor locator (RFC 8630): URI, blank line, base64 SPKI. */
+static int tal(struct args *a)
+{
+	struct kr_err e = { 0 };
+	if (!a->dir || !a->out)
+		return die("tal needs DIR and --out", NULL);
+	struct kr_ca *ca = kr_ca_load(a->dir, &e);
+	if (!ca)
+		return die("tal", &e);
+	unsigned char *spki = NULL;
+	int l = i2d_PUBKEY(kr_ca_key(ca), &spki);
+	char *b64 = l > 0 ? malloc(4 * ((size_t)l + 2) / 3 + 4) : NULL;
+	int rc = KR_EXIT_ERROR;
+	if (b64) {
+		EVP_EncodeBlock((unsigned char *)b64, spki, l);
+		FILE *f = fopen(a->out, "w");
+		if (f && fprintf(f, "%s\n\n%s\n", kr_ca_cert_uri(ca), b64) > 0 && !fclose(f))
+			rc = KR_EXIT_OK;
+		else if (f)
+			fclose(f);
+	}
+	if (rc != KR_EXIT_OK)
+		fprintf(stderr, "keyroll ca: tal: cannot write %s\n", a->out);
+	free(b64);
+	OPENSSL_free(spki);
+	kr_ca_free(ca);
+	return rc;
+}
+
 int kr_cmd_ca(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -306,6 +415,14 @@ int kr_cmd_ca(int argc, char **argv)
 	}
 	int extra = a.first_extra + 1; /* index into argv */
 	bool takes_dir = strcmp(verb, "keygen") && strcmp(verb, "keys");
+	if (!strcmp(verb, "publish")) {
+		/* publish DIR [CERT...]: DIR first, certificates after it */
+		if (extra >= argc)
+			return die("publish needs DIR", NULL);
+		a.dir = argv[extra];
+		a.first_extra = extra + 1;
+		return publish(&a, argc, argv);
+	}
 	if (takes_dir) {
 		if (extra != argc - 1) {
 			fprintf(stderr, "keyroll ca %s: expected exactly one DIR\n", verb);
@@ -325,6 +442,8 @@ int kr_cmd_ca(int argc, char **argv)
 		return revoke(&a);
 	if (!strcmp(verb, "crl"))
 		return crl(&a);
+	if (!strcmp(verb, "tal"))
+		return tal(&a);
 	if (!strcmp(verb, "keys")) {
 		a.first_extra = extra;
 		return keys(&a, argc, argv);
