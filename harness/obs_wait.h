@@ -41,8 +41,9 @@ int kr_wait_withdrawn(struct kr_loop *l, struct kr_obs *o, const struct kr_prefi
 /* Every one of n prefixes re-advertised after since, signed with ski. */
 int kr_wait_all_signed(struct kr_loop *l, struct kr_obs *o, const struct kr_prefix *ps, size_t n,
 		       const uint8_t *ski, int64_t since, int64_t deadline, struct kr_expect *x);
-/* Sentinel check: wait until `sentinel` is announced after since; then 1
- * if `p` had no announcement (with ski, when given) between since and the
+/* Sentinel check (DESIGN.md principle 5): wait until `sentinel` is
+ * announced after since; then 1 if `p` had no announcement (whose newest
+ * signature carries ski, when ski is given) between since and the
  * sentinel's arrival, 0 if it had, -1 if the sentinel never came. */
 int kr_wait_never_before(struct kr_loop *l, struct kr_obs *o, const struct kr_prefix *p,
 			 const uint8_t *ski, const struct kr_prefix *sentinel, int64_t since,

@@ -457,6 +457,17 @@ const uint8_t *kr_obs_hop_ski(const struct kr_obs *o, const struct kr_obs_route 
 	return kr_obs_ski(o, hop_ski_id(r, i));
 }
 
+int kr_obs_sig_state(const struct kr_obs_route *r, size_t i)
+{
+	if (!r->present || !r->is_signed || i >= r->nhops)
+		return -1;
+	if (r->verdict == KR_VALID)
+		return 1;
+	if (r->reason != KR_R_UNKNOWN_SKI && r->reason != KR_R_BAD_SIGNATURE)
+		return -1;
+	return i < r->bad_hop ? 1 : i == r->bad_hop ? 0 : -1;
+}
+
 bool kr_obs_signed_by(const struct kr_obs *o, const struct kr_obs_route *r, const uint8_t ski[KR_SKI_LEN])
 {
 	uint32_t id = kr_obs_ski_id(o, ski);

@@ -90,6 +90,11 @@ size_t kr_obs_mem(const struct kr_obs *o, size_t *sig_bytes);
 /* Hop i (wire order, 0 = newest) of the current path. */
 uint32_t kr_obs_hop_asn(const struct kr_obs_route *r, size_t i);
 const uint8_t *kr_obs_hop_ski(const struct kr_obs *o, const struct kr_obs_route *r, size_t i); /* NULL unsigned */
+/* Signature of hop i (wire order) of the current announcement, as last
+ * validated: 1 verified, 0 failed (unknown SKI or bad signature), -1 not
+ * checked (validation walks newest to oldest and stops at the first
+ * failure; a path rejected by the §5.2 form checks has none checked). */
+int kr_obs_sig_state(const struct kr_obs_route *r, size_t i);
 /* Does any signature of the current announcement carry ski? */
 bool kr_obs_signed_by(const struct kr_obs *o, const struct kr_obs_route *r, const uint8_t ski[KR_SKI_LEN]);
 /* The current UPDATE as received. */

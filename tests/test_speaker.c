@@ -140,11 +140,13 @@ static void t_unknown_key_then_published(void)
 	CU_ASSERT(kr_wait_signed(r.l, o, &p, r.k2.ski, false, t0, t0 + S(5), &x) == 1);
 	const struct kr_obs_route *rt = kr_obs_find(o, &p);
 	CU_ASSERT(rt->verdict == KR_NOT_VALID && rt->reason == KR_R_UNKNOWN_SKI);
+	CU_ASSERT_EQUAL(kr_obs_sig_state(rt, 0), 0);
 	CU_ASSERT(kr_wait_signed(r.l, o, &p, r.k2.ski, true, t0, kr_now_ns() + S(0.1), &x) == 0);
 	struct kr_err e;
 	CU_ASSERT(kr_keytab_add_key(r.keys, &r.k2, &e) == 0);
 	CU_ASSERT_EQUAL(kr_obs_revalidate(o), 1);
 	CU_ASSERT(kr_obs_find(o, &p)->verdict == KR_VALID);
+	CU_ASSERT_EQUAL(kr_obs_sig_state(kr_obs_find(o, &p), 0), 1);
 	rig_down(&r);
 }
 
