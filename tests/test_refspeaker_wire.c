@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bgp_session.h"
@@ -616,6 +617,8 @@ static void t_chain(void)
 	CU_ASSERT(!s->bgpsec && s->as_path);
 	CU_ASSERT(s->npath == 3 && s->path[0] == AS_R2 && s->path[1] == AS_R1 &&
 		  s->path[2] == AS_UP);
+	CU_ASSERT_EQUAL(ctl(w, "r2", "show", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(ctl(w, "r1", "ping", NULL, NULL), 0);
 	/* a withdrawal travels the chain to both observers */
 	struct kr_prefix p;
 	kr_prefix_parse(&p, "192.0.2.0/24");
@@ -846,6 +849,42 @@ static void t_bad_origin(void)
 	world_free(w);
 }
 
+/* Command line: a bad configuration is exit 2 with FILE:LINE; the fault
+ * list matches FAULTS.md's headings (checked in test_refspeaker). */
+static void t_cli(void)
+{
+	if (access(BIN, X_OK)) {
+		fprintf(stderr, "SKIP: %s missing\n", BIN);
+		return;
+	}
+	char dir[] = "/tmp/kr-rscli-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char conf[64], out[64], cmd[256], line[256] = "";
+	snprintf(conf, sizeof conf, "%s/bad.conf", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	write_file(conf, "asn 65536\nrouter-id 198.18.0.1\npeer 198.18.0.2 {\n asn 7\n bgpsec ipv9\n}\n");
+	snprintf(cmd, sizeof cmd, "%s -c %s --check 2>%s", BIN, conf, out);
+	int st = system(cmd);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	FILE *f = fopen(out, "r");
+	if (f) {
+		if (!fgets(line, sizeof line, f))
+			line[0] = 0;
+		fclose(f);
+	}
+	char want[96];
+	snprintf(want, sizeof want, "%s:5: ", conf);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, want));
+	snprintf(cmd, sizeof cmd, "%s -c %s --fault no-such-fault 2>/dev/null", BIN, conf);
+	st = system(cmd);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	snprintf(cmd, sizeof cmd, "%s ctl %s/none.sock ping 2>/dev/null", BIN, dir);
+	st = system(cmd);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -864,7 +903,7 @@ static void check_root(void)
 		fprintf(stderr, "SKIP: %s\n", access(BIN, X_OK) ? BIN " missing" : e.msg);
 }
 
-KR_TESTS("refspeaker_wire", { "chain", t_chain },
+KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "unknown_and_bad", t_unknown_and_bad }, { "key_withdrawal", t_key_withdrawal },
 	 { "rekey", t_rekey }, { "cache_reset", t_cache_reset },
 	 { "new_session", t_new_session }, { "rekey_stagger", t_rekey_stagger },
