@@ -18,7 +18,7 @@
 
 const char kr_cmd_rtr_help[] =
 	"serve --listen ADDR:PORT --keys FILE [--refresh S --retry S --expire S --session N --version 0|1 "
-	"--transcript FILE] | stayrtr --listen ADDR:PORT --metrics ADDR:PORT --keys FILE [--refresh S --retry S "
+	"--transcript FILE --notify-interval S (60)] | stayrtr --listen ADDR:PORT --metrics ADDR:PORT --keys FILE [--refresh S --retry S "
 	"--expire S]  -- RTR cache (RFC 8210, built in or StayRTR) serving an rpki-client JSON file; SIGHUP reloads it";
 
 struct serve {
@@ -113,9 +113,10 @@ static int serve(int argc, char **argv)
 		{ "refresh", required_argument, 0, 'r' }, { "retry", required_argument, 0, 't' },
 		{ "expire", required_argument, 0, 'e' }, { "session", required_argument, 0, 's' },
 		{ "version", required_argument, 0, 'v' }, { "transcript", required_argument, 0, 'x' },
-		{ "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "notify-interval", required_argument, 0, 'n' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 },
 	};
-	struct kr_rtr_cache_cfg cfg = { .max_version = 1 };
+	/* Standalone default: at most one Serial Notify per minute (RFC 8210 §8.2). */
+	struct kr_rtr_cache_cfg cfg = { .max_version = 1, .notify_interval_ms = 60000 };
 	const char *listen_at = NULL, *keys = NULL, *tx = NULL;
 	bool bad = false;
 	int o;
@@ -130,6 +131,7 @@ static int serve(int argc, char **argv)
 		case 's': cfg.session_id = (uint16_t)num("--session", optarg, 65535, &bad); break;
 		case 'v': cfg.max_version = (uint8_t)num("--version", optarg, 1, &bad); break;
 		case 'x': tx = optarg; break;
+		case 'n': cfg.notify_interval_ms = (unsigned)num("--notify-interval", optarg, 3600, &bad) * 1000; break;
 		case 'h': return usage(KR_EXIT_OK);
 		default: return usage(KR_EXIT_ERROR);
 		}

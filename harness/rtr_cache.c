@@ -46,6 +46,7 @@ struct kr_rtr_cache *kr_rtr_cache_new(struct kr_loop *loop, const struct kr_rtr_
 	if (!cfg)
 		c->max_version = 1;
 	c->max_clients = d.max_clients ? d.max_clients : 256;
+	c->notify_interval_ns = (int64_t)d.notify_interval_ms * 1000000;
 	c->next_id = 1;
 	kr_rtr_store_init(&c->st, d.serial, d.history);
 	return c;
@@ -57,6 +58,8 @@ void kr_rtr_cache_free(struct kr_rtr_cache *c)
 		return;
 	while (c->clients)
 		client_close(c->clients, NULL);
+	if (c->notify_timer)
+		kr_loop_cancel(c->loop, c->notify_timer);
 	for (int i = 0; i < c->nlisten; i++) {
 		kr_loop_del_fd(c->loop, c->listen_fd[i]);
 		close(c->listen_fd[i]);
@@ -543,8 +546,9 @@ uint16_t kr_rtr_cache_port(const struct kr_rtr_cache *c)
 
 /* ---- notify and control ---- */
 
-static void notify_all(struct kr_rtr_cache *c)
+static int notify_all(struct kr_rtr_cache *c)
 {
+	int n = 0;
 	for (struct kr_rtr_client *cl = c->clients, *next; cl; cl = next) {
 		next = cl->next;
 		/* Not before negotiation has finished (RFC 8210 §7). */
@@ -554,7 +558,35 @@ static void notify_all(struct kr_rtr_cache *c)
 						      c->st.serial);
 		queue_pdu(cl, &p);
 		send_now(cl);
+		n++;
 	}
+	return n;
+}
+
+static void notify_timer(struct kr_loop *l, void *arg);
+
+/* A change wants a Serial Notify: held or stopped caches remember it; the
+ * configured minimum spacing (RFC 8210 §8.2: at most one per minute;
+ * 0 in compressed-time runs) defers it to a timer. */
+static void auto_notify(struct kr_rtr_cache *c)
+{
+	c->notify_pending = true;
+	if (c->hold || c->stopped || c->notify_timer)
+		return;
+	int64_t now = kr_now_ns(), due = c->last_notify_ns + c->notify_interval_ns;
+	if (!c->notify_interval_ns || !c->last_notify_ns || now >= due) {
+		kr_rtr_notify_now(c);
+		return;
+	}
+	c->notify_timer = kr_loop_timer(c->loop, due - now, notify_timer, c);
+}
+
+static void notify_timer(struct kr_loop *l, void *arg)
+{
+	struct kr_rtr_cache *c = arg;
+	c->notify_timer = 0;
+	if (c->notify_pending)
+		auto_notify(c);
 }
 
 void kr_rtr_changed(struct kr_rtr_cache *c)
@@ -565,24 +597,27 @@ void kr_rtr_changed(struct kr_rtr_cache *c)
 		return;
 	kr_rtr_tx_event(c, 0, "serial %u (%zu keys, %zu prefixes)", c->st.serial, c->st.nkeys,
 			c->st.ncur - c->st.nkeys);
-	if (c->hold || c->stopped)
-		c->notify_pending = true;
-	else
-		notify_all(c);
+	auto_notify(c);
 }
 
 void kr_rtr_notify_now(struct kr_rtr_cache *c)
 {
 	c->notify_pending = false;
-	notify_all(c);
+	if (c->notify_timer) {
+		kr_loop_cancel(c->loop, c->notify_timer);
+		c->notify_timer = 0;
+	}
+	/* The spacing counts notifies that reached a client. */
+	if (notify_all(c))
+		c->last_notify_ns = kr_now_ns();
 }
 
 void kr_rtr_hold_notify(struct kr_rtr_cache *c, bool hold)
 {
 	c->hold = hold;
 	kr_rtr_tx_event(c, 0, hold ? "notifications held" : "notifications released");
-	if (!hold && c->notify_pending && !c->stopped)
-		kr_rtr_notify_now(c);
+	if (!hold && c->notify_pending)
+		auto_notify(c);
 }
 
 void kr_rtr_cache_reset(struct kr_rtr_cache *c)
@@ -591,10 +626,7 @@ void kr_rtr_cache_reset(struct kr_rtr_cache *c)
 	for (struct kr_rtr_client *cl = c->clients; cl; cl = cl->next)
 		cl->force_reset = true;
 	kr_rtr_tx_event(c, 0, "cache reset: change log dropped");
-	if (c->hold || c->stopped)
-		c->notify_pending = true;
-	else
-		notify_all(c);
+	auto_notify(c);
 }
 
 void kr_rtr_new_session(struct kr_rtr_cache *c, uint16_t session_id)
@@ -634,8 +666,8 @@ void kr_rtr_stop_answering(struct kr_rtr_cache *c, bool stop)
 {
 	c->stopped = stop;
 	kr_rtr_tx_event(c, 0, stop ? "stopped answering" : "answering again");
-	if (!stop && c->notify_pending && !c->hold)
-		kr_rtr_notify_now(c);
+	if (!stop && c->notify_pending)
+		auto_notify(c);
 }
 
 void kr_rtr_set_no_data(struct kr_rtr_cache *c, bool no_data) { c->no_data = no_data; }

@@ -27,6 +27,10 @@ struct kr_rtr_cache_cfg {
 	uint8_t max_version;   /* highest version spoken (1, or 0 for a v0-only cache) */
 	unsigned history;      /* serials kept in the change log; 0: 64 */
 	unsigned max_clients;  /* 0: 256 */
+	/* Minimum spacing of automatic Serial Notifies; RFC 8210 §8.2 says at
+	 * most one per minute (60000). 0 (compressed time): every change
+	 * notifies at once. kr_rtr_notify_now() is never delayed. */
+	unsigned notify_interval_ms;
 };
 
 struct kr_rtr_cache;
@@ -64,7 +68,8 @@ size_t kr_rtr_key_count(const struct kr_rtr_cache *c);
 size_t kr_rtr_vrp_count(const struct kr_rtr_cache *c);
 
 /* ---- control verbs (conformance cases) ---- */
-/* Serial Notify to every synchronised client now (even when held). */
+/* Serial Notify to every synchronised client now (even when held or
+ * inside the notify spacing). */
 void kr_rtr_notify_now(struct kr_rtr_cache *c);
 /* Hold: changes do not notify (a slow cache); release sends one notify if
  * anything changed meanwhile. */

@@ -49,6 +49,8 @@ struct kr_rtr_cache {
 	uint8_t max_version;
 	int batch;
 	bool hold, stopped, no_data, notify_pending;
+	int64_t notify_interval_ns, last_notify_ns;
+	uint64_t notify_timer;
 	/* transcript */
 	bool tx_on;
 	FILE *tx_stream;

@@ -502,7 +502,47 @@ static void t_replace_delta(void)
 	teardown();
 }
 
+static void t_notify_spacing(void)
+{
+	L = kr_loop_new();
+	struct kr_rtr_cache_cfg cfg = { .session_id = 7, .max_version = 1, .notify_interval_ms = 200 };
+	C = kr_rtr_cache_new(L, &cfg);
+	kr_rtr_transcript_enable(C, true, NULL);
+	struct kr_err e = { 0 };
+	CU_ASSERT_EQUAL_FATAL(kr_rtr_cache_listen(C, "127.0.0.1:0", &e), 0);
+	SPKI[0] = 0x30;
+	SPKI[1] = 89;
+	struct tcl *t = tcl_new();
+	send_pdu(t, kr_rtr_pdu_make(1, KR_RTR_RESET_QUERY, 0, 0));
+	CU_ASSERT_FATAL(wait_for(t, KR_RTR_END_OF_DATA, 1));
+	/* First change notifies at once, the next two share one deferred
+	 * notify at least 200 ms after the first (RFC 8210 §8.2 spacing). */
+	kr_rtr_announce_key(C, 64496, SKI1, SPKI, sizeof SPKI);
+	CU_ASSERT(wait_for(t, KR_RTR_SERIAL_NOTIFY, 1));
+	kr_rtr_announce_key(C, 64496, SKI2, SPKI, sizeof SPKI);
+	kr_rtr_withdraw_key(C, 64496, SKI1, NULL, 0);
+	kr_loop_run_until(L, NULL, NULL, kr_now_ns() + 20000000);
+	tcl_pump(t);
+	CU_ASSERT_EQUAL(count_type(t, KR_RTR_SERIAL_NOTIFY), 1);
+	CU_ASSERT(wait_for(t, KR_RTR_SERIAL_NOTIFY, 2));
+	CU_ASSERT_EQUAL(last_of(t, KR_RTR_SERIAL_NOTIFY)->serial, 3);
+	int64_t at[2];
+	size_t k = 0;
+	struct kr_rtr_tx x;
+	for (size_t i = 0; kr_rtr_transcript_get(C, i, &x); i++)
+		if (x.dir == KR_RTR_OUT && x.type == KR_RTR_SERIAL_NOTIFY && k < 2)
+			at[k++] = x.t_ns;
+	CU_ASSERT_EQUAL_FATAL(k, 2);
+	CU_ASSERT(at[1] - at[0] >= 200000000);
+	/* The explicit verb is never delayed. */
+	kr_rtr_notify_now(C);
+	CU_ASSERT(wait_for(t, KR_RTR_SERIAL_NOTIFY, 3));
+	tcl_free(t);
+	teardown();
+}
+
 KR_TESTS("rtr_cache",
+	 { "serial notify spacing", t_notify_spacing },
 	 { "v1 full load and incremental serial query", t_v1_full_and_incremental },
 	 { "v0 client: prefixes, no router key", t_v0_client_no_router_key },
 	 { "v0-only cache refuses v1", t_v0_only_cache },
