@@ -264,13 +264,22 @@ static void write_file(const char *path, const char *text)
 }
 
 static struct kr_proc *start_speaker(struct world *w, const char *node, const char *conf_text,
-				     const char *fault)
+				     const char *fault, bool keep_lower)
 {
 	char conf[128], log[128];
 	snprintf(conf, sizeof conf, "%s/%s.conf", w->dir, node);
 	snprintf(log, sizeof log, "%s/%s.log", w->dir, node);
 	write_file(conf, conf_text);
-	const char *argv[] = { BIN, "-c", conf, fault ? "--fault" : NULL, fault, NULL };
+	const char *argv[8] = { BIN, "-c", conf };
+	int n = 3;
+	if (keep_lower) {
+		argv[n++] = "--policy";
+		argv[n++] = "keep-lower-pref";
+	}
+	if (fault) {
+		argv[n++] = "--fault";
+		argv[n++] = fault;
+	}
 	struct kr_proc_opts o = { .node = node, .argv = argv, .log = log };
 	struct kr_err e;
 	kr_err_clear(&e);
@@ -297,7 +306,7 @@ static void rtr_applied(struct world *w, const struct kr_key *k, const char *wha
 
 /* A fault is given to both speakers: r2 validates too, and a clean r2
  * would hide r1's validation faults from dn. */
-enum { W_TWO_PREFIXES = 1, W_R1_SHARED = 2 };
+enum { W_TWO_PREFIXES = 1, W_R1_SHARED = 2, W_KEEP_LOWER = 4 };
 
 static struct world *world_new(const char *fault, unsigned flags)
 {
@@ -375,8 +384,9 @@ static struct world *world_new(const char *fault, unsigned flags)
 		 "peer %s {\n asn %u\n passive\n}\n",
 		 AS_R2, w->dir, a_rtr2, RTR_PORT, w->dir, r1addr, AS_R1, a_dn, AS_DN, a_px,
 		 AS_PX);
-	if (!(w->r2 = start_speaker(w, "r2", conf2, fault)) ||
-	    !(w->r1 = start_speaker(w, "r1", conf, fault)))
+	bool kl = flags & W_KEEP_LOWER;
+	if (!(w->r2 = start_speaker(w, "r2", conf2, fault, kl)) ||
+	    !(w->r1 = start_speaker(w, "r1", conf, fault, kl)))
 		goto fail;
 	static struct sockarg sa[3];
 	w->odn = (struct obs){ .name = "dn", .my_as = AS_DN, .peer_as = AS_R2, .w = w };
@@ -885,6 +895,68 @@ static void t_cli(void)
 	CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* Policy keep-lower-pref: a route whose key was withdrawn stays, Not
+ * Valid, and is still forwarded signed (RFC 8205 §5.1: local policy). */
+static void t_keep_lower_pref(void)
+{
+	SKIP_UNLESS_ROOT();
+	struct world *w = world_new(NULL, W_KEEP_LOWER);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	up_announce(w, "192.0.2.0/24", NULL, false);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	announce_key(w, &w->kup2);
+	rtr_applied(w, &w->kup2, "announced");
+	withdraw_key(w, &w->kup, true);
+	rtr_applied(w, &w->kup, "withdrawn");
+	sentinel(w, "192.0.2.128/25", &w->kup2);
+	/* kept, and nothing to re-send: the best path did not change */
+	struct seen *s = seen_str(&w->odn, "192.0.2.0/24");
+	CU_ASSERT(s && s->present && s->bgpsec && s->withdraws == 0);
+	world_free(w);
+}
+
+/* Garbled BGPsec_PATHs (random octets flipped inside the attribute) from
+ * up: r1 must neither crash nor stop working (RFC 8205 §5.2 / RFC 7606:
+ * treat-as-withdraw). Fixed seed, so a failure is reproducible. */
+static void t_garbled(void)
+{
+	WORLD(NULL);
+	struct kr_prefix p;
+	kr_prefix_parse(&p, "192.0.2.0/24");
+	static struct kr_bgpsec_path bp;
+	static struct kr_sigstore st;
+	CU_ASSERT_EQUAL_FATAL(kr_bgpsec_sign(&w->kup, AS_R1, 1, 0, NULL, p.afi, KR_SAFI_UNICAST, &p,
+					     NULL, &bp, &st, NULL), 0);
+	uint8_t nh[4] = { 198, 18, 0, 9 };
+	struct kr_route_out r = { .prefix = p, .bgpsec = &bp, .next_hop = nh, .next_hop_len = 4 };
+	uint8_t msg[512], m2[512];
+	size_t len;
+	CU_ASSERT_EQUAL_FATAL(kr_update_build(&r, 4096, msg, sizeof msg, &len, NULL), 0);
+	size_t at = 0; /* start of the BGPsec_PATH value: after flags, type 33, length */
+	for (size_t i = 23; i + 3 < len; i++)
+		if ((msg[i] & 0xC0) == KR_AF_OPTIONAL && msg[i + 1] == KR_ATTR_BGPSEC_PATH) {
+			at = i + ((msg[i] & KR_AF_EXTLEN) ? 4 : 3);
+			break;
+		}
+	CU_ASSERT_FATAL(at > 0);
+	unsigned seed = 7;
+	for (int k = 0; k < 300; k++) {
+		memcpy(m2, msg, len);
+		int flips = 1 + rand_r(&seed) % 3;
+		for (int f = 0; f < flips; f++)
+			m2[at + (size_t)rand_r(&seed) % (len - at)] ^= (uint8_t)(1 + rand_r(&seed) % 255);
+		kr_bgp_send_raw(w->up, m2, len);
+		if (k % 50 == 49)
+			kr_loop_run_once(w->loop, 1 * MS);
+	}
+	kr_bgp_send_raw(w->up, msg, len); /* the intact one last */
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	sentinel(w, "192.0.2.128/25", NULL);
+	CU_ASSERT(!kr_proc_poll(w->r1));
+	CU_ASSERT_EQUAL(kr_bgp_session_downs(w->up), 0);
+	world_free(w);
+}
+
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -907,7 +979,8 @@ KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "unknown_and_bad", t_unknown_and_bad }, { "key_withdrawal", t_key_withdrawal },
 	 { "rekey", t_rekey }, { "cache_reset", t_cache_reset },
 	 { "new_session", t_new_session }, { "rekey_stagger", t_rekey_stagger },
-	 { "treat_as_withdraw", t_treat_as_withdraw }, { "bad_origin", t_bad_origin },
+	 { "treat_as_withdraw", t_treat_as_withdraw }, { "keep_lower_pref", t_keep_lower_pref },
+	 { "garbled", t_garbled }, { "bad_origin", t_bad_origin },
 	 { "fault_ignore_rtr_withdraw", t_fault_ignore_rtr_withdraw },
 	 { "fault_keep_old_key", t_fault_keep_old_key },
 	 { "fault_no_readvertise", t_fault_no_readvertise },
