@@ -50,12 +50,30 @@ EVP_PKEY *kr_ca_key(const struct kr_ca *ca);  /* borrowed */
 const char *kr_ca_crl_uri(const struct kr_ca *ca);
 const char *kr_ca_cert_uri(const struct kr_ca *ca);
 
+/* Deliberate profile violations, for negative cases (router-certs.md §6):
+ * each one must make a relying party drop the key. */
+enum kr_cert_fault {
+	KR_CERT_FAULT_NO_EKU = 1 << 0,       /* EKU absent */
+	KR_CERT_FAULT_ANY_EKU = 1 << 1,      /* only anyExtendedKeyUsage */
+	KR_CERT_FAULT_EKU_CRITICAL = 1 << 2, /* EKU marked critical */
+	KR_CERT_FAULT_SIA = 1 << 3,          /* SIA present */
+	KR_CERT_FAULT_IP_RES = 1 << 4,       /* IP resources present */
+	KR_CERT_FAULT_AS_INHERIT = 1 << 5,   /* AS resources "inherit" */
+	KR_CERT_FAULT_KU_EXTRA = 1 << 6,     /* Key Usage beyond digitalSignature */
+	KR_CERT_FAULT_BC = 1 << 7,           /* Basic Constraints present (cA FALSE) */
+	KR_CERT_FAULT_AS_OUTSIDE = 1 << 8,   /* AS not covered by the issuer */
+};
+/* "no-eku" ... "as-outside" <-> bit; 0 for an unknown name. */
+unsigned kr_cert_fault_parse(const char *name);
+const char *kr_cert_fault_name(unsigned bit);
+
 struct kr_router_req {
 	const uint32_t *asns;             /* at least one; the first names the CN */
 	size_t nasns;
 	uint32_t router_id;               /* BGP Identifier for the serialNumber attribute */
 	bool no_router_id;                /* omit the serialNumber attribute */
 	int64_t not_before, not_after;    /* Unix seconds; 0: now, now + 1 year */
+	unsigned faults;                  /* enum kr_cert_fault bits; 0 for a correct certificate */
 };
 
 /* Router certificate for a P-256 public key (RFC 8209 §3.1). The caller

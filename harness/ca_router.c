@@ -54,19 +54,51 @@ X509 *kr_ca_issue_router(struct kr_ca *ca, EVP_PKEY *pub, const struct kr_router
 	char crldp[400], aia[400];
 	snprintf(crldp, sizeof crldp, "URI:%s", ca->crl_uri);
 	snprintf(aia, sizeof aia, "caIssuers;URI:%s", ca->cert_uri);
-	/* No Basic Constraints, no SIA, no IP resources (RFC 8209 §3.1.3). */
+	/* No Basic Constraints, no SIA, no IP resources (RFC 8209 §3.1.3),
+	 * unless a fault asks for a violation. */
+	unsigned f = r->faults;
+	const char *ku = f & KR_CERT_FAULT_KU_EXTRA ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature";
+	const char *eku = f & KR_CERT_FAULT_ANY_EKU	 ? "anyExtendedKeyUsage"
+			  : f & KR_CERT_FAULT_EKU_CRITICAL ? "critical," KR_OID_BGPSEC_ROUTER_EKU
+							   : KR_OID_BGPSEC_ROUTER_EKU;
+	char sia[400];
+	snprintf(sia, sizeof sia, "caRepository;URI:%s", ca->repo);
 	if (kr_ca_add_ext(x, ca->cert, NID_subject_key_identifier, "hash", err) ||
 	    kr_ca_add_ext(x, ca->cert, NID_authority_key_identifier, "keyid:always", err) ||
-	    kr_ca_add_ext(x, ca->cert, NID_key_usage, "critical,digitalSignature", err) ||
-	    kr_ca_add_ext(x, ca->cert, NID_ext_key_usage, KR_OID_BGPSEC_ROUTER_EKU, err) ||
+	    ((f & KR_CERT_FAULT_BC) && kr_ca_add_ext(x, ca->cert, NID_basic_constraints, "critical,CA:FALSE", err)) ||
+	    kr_ca_add_ext(x, ca->cert, NID_key_usage, ku, err) ||
+	    (!(f & KR_CERT_FAULT_NO_EKU) && kr_ca_add_ext(x, ca->cert, NID_ext_key_usage, eku, err)) ||
 	    kr_ca_add_ext(x, ca->cert, NID_crl_distribution_points, crldp, err) ||
 	    kr_ca_add_ext(x, ca->cert, NID_info_access, aia, err) ||
+	    ((f & KR_CERT_FAULT_SIA) && kr_ca_add_ext(x, ca->cert, NID_sinfo_access, sia, err)) ||
 	    kr_ca_add_policy(x, err))
 		goto bad;
-	for (size_t i = 0; i < r->nasns; i++)
-		as[i].min = as[i].max = r->asns[i];
-	if (kr_ca_add_asid(x, as, r->nasns, ca->cert, err))
-		goto bad;
+	if (f & KR_CERT_FAULT_IP_RES) {
+		IPAddrBlocks *ip = sk_IPAddressFamily_new_null();
+		static const unsigned char net[4] = { 198, 18, 0, 0 };
+		bool ok = ip && X509v3_addr_add_prefix(ip, IANA_AFI_IPV4, NULL, (unsigned char *)net, 15) &&
+			  X509v3_addr_canonize(ip) && X509_add1_ext_i2d(x, NID_sbgp_ipAddrBlock, ip, 1, 0) == 1;
+		sk_IPAddressFamily_pop_free(ip, IPAddressFamily_free);
+		if (!ok) {
+			kr_ca_ssl_err(err, "IP resources");
+			goto bad;
+		}
+	}
+	if (f & KR_CERT_FAULT_AS_INHERIT) {
+		ASIdentifiers *asid = ASIdentifiers_new();
+		bool ok = asid && X509v3_asid_add_inherit(asid, V3_ASID_ASNUM) &&
+			  X509_add1_ext_i2d(x, NID_sbgp_autonomousSysNum, asid, 1, 0) == 1;
+		ASIdentifiers_free(asid);
+		if (!ok) {
+			kr_ca_ssl_err(err, "AS inherit");
+			goto bad;
+		}
+	} else {
+		for (size_t i = 0; i < r->nasns; i++)
+			as[i].min = as[i].max = r->asns[i];
+		if (kr_ca_add_asid(x, as, r->nasns, f & KR_CERT_FAULT_AS_OUTSIDE ? NULL : ca->cert, err))
+			goto bad;
+	}
 	if (kr_ca_sign(ca, x, err))
 		goto bad;
 	free(as);
@@ -76,6 +108,27 @@ bad:
 	free(as);
 	X509_NAME_free(n);
 	X509_free(x);
+	return NULL;
+}
+
+static const char *const fault_names[] = {
+	"no-eku", "any-eku", "eku-critical", "sia", "ip-resources", "as-inherit", "ku-extra", "basic-constraints",
+	"as-outside",
+};
+
+unsigned kr_cert_fault_parse(const char *name)
+{
+	for (unsigned i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++)
+		if (!strcmp(name, fault_names[i]))
+			return 1u << i;
+	return 0;
+}
+
+const char *kr_cert_fault_name(unsigned bit)
+{
+	for (unsigned i = 0; i < sizeof fault_names / sizeof fault_names[0]; i++)
+		if (bit == 1u << i)
+			return fault_names[i];
 	return NULL;
 }
 

@@ -25,6 +25,8 @@ static const char usage_text[] =
 	"  keyroll ca keygen --out KEY.pem [--pub PUB.pem]          (P-256 router key, mode 0600)\n"
 	"  keyroll ca issue DIR (--key KEY | --csr REQ) --as LIST [--router-id ID]\n"
 	"                   [--not-before UNIX] [--days N | --not-after UNIX] --out CERT [--der]\n"
+	"                   [--fault F,...]  (deliberately broken: no-eku any-eku eku-critical sia ip-resources\n"
+	"                                     as-inherit ku-extra basic-constraints as-outside)\n"
 	"  keyroll ca revoke DIR (--serial N | --cert CERT)\n"
 	"  keyroll ca crl DIR --out CRL [--hours H] [--der]\n"
 	"  keyroll ca keys --out KEYS.json CERT...                  (rpki-client JSON bgpsec_keys)\n"
@@ -33,7 +35,7 @@ static const char usage_text[] =
 	"LIST: AS numbers and ranges, e.g. 64496-64511,65536. ID: 8 hex digits or A.B.C.D.\n";
 
 struct args {
-	const char *dir, *name, *as, *parent, *out, *pub, *key, *csr, *cert, *rid;
+	const char *dir, *name, *as, *parent, *out, *pub, *key, *csr, *cert, *rid, *fault;
 	long long days, hours, nb, na, serial;
 	bool der;
 	int first_extra; /* index of the first non-option argument after the verb */
@@ -97,7 +99,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "router-id", required_argument, 0, 'r' }, { "days", required_argument, 0, 'd' },
 		{ "hours", required_argument, 0, 'h' },	    { "not-before", required_argument, 0, 'b' },
 		{ "not-after", required_argument, 0, 'e' }, { "serial", required_argument, 0, 's' },
-		{ "der", no_argument, 0, 'D' },		    { 0, 0, 0, 0 },
+		{ "der", no_argument, 0, 'D' },		    { "fault", required_argument, 0, 'F' },
+		{ 0, 0, 0, 0 },
 	};
 	memset(a, 0, sizeof *a);
 	optind = 1;
@@ -115,6 +118,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'C': a->cert = optarg; break;
 		case 'r': a->rid = optarg; break;
 		case 'D': a->der = true; break;
+		case 'F': a->fault = optarg; break;
 		case 'd': num = &a->days; break;
 		case 'h': num = &a->hours; hi = 24 * 36500; break;
 		case 'b': num = &a->nb; lo = 0; hi = 253402300799LL; break;
@@ -209,6 +213,20 @@ static int issue(struct args *a)
 	}
 	if (a->days && !a->na)
 		r.not_after = (a->nb ? a->nb : (int64_t)time(NULL)) + a->days * 86400;
+	if (a->fault) {
+		char *copy = strdup(a->fault), *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			unsigned bit = kr_cert_fault_parse(t);
+			if (!bit) {
+				fprintf(stderr, "keyroll ca: unknown fault '%s'\n", t);
+				free(copy);
+				free(asns);
+				return KR_EXIT_ERROR;
+			}
+			r.faults |= bit;
+		}
+		free(copy);
+	}
 	struct kr_ca *ca = kr_ca_load(a->dir, &e);
 	X509 *x = NULL;
 	if (ca && a->key) {

@@ -440,7 +440,46 @@ static void t_crl_and_path(void)
 	kr_ca_free(ta);
 }
 
+static void t_faults(void)
+{
+	struct kr_ca *ca = make_ta();
+	CU_ASSERT_FATAL(ca != NULL);
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	uint32_t in[] = { 64496 }, out[] = { 65001 };
+	struct kr_err e = { 0 };
+	for (unsigned bit = 1; bit <= KR_CERT_FAULT_AS_OUTSIDE; bit <<= 1) {
+		const char *name = kr_cert_fault_name(bit);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+		CU_ASSERT_EQUAL(kr_cert_fault_parse(name), bit);
+		struct kr_router_req r = { .asns = bit == KR_CERT_FAULT_AS_OUTSIDE ? out : in, .nasns = 1, .faults = bit };
+		X509 *x = kr_ca_issue_router(ca, k, &r, &e);
+		CU_ASSERT_FATAL(x != NULL);
+		int crit = -1;
+		EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, &crit, NULL);
+		switch (bit) {
+		case KR_CERT_FAULT_NO_EKU: CU_ASSERT_PTR_NULL(eku); break;
+		case KR_CERT_FAULT_ANY_EKU: CU_ASSERT(eku && OBJ_obj2nid(sk_ASN1_OBJECT_value(eku, 0)) == NID_anyExtendedKeyUsage); break;
+		case KR_CERT_FAULT_EKU_CRITICAL: CU_ASSERT_EQUAL(crit, 1); break;
+		case KR_CERT_FAULT_SIA: CU_ASSERT_EQUAL(ext_count(x, NID_sinfo_access, NULL), 1); break;
+		case KR_CERT_FAULT_IP_RES: CU_ASSERT_EQUAL(ext_count(x, NID_sbgp_ipAddrBlock, NULL), 1); break;
+		case KR_CERT_FAULT_KU_EXTRA: CU_ASSERT(X509_get_key_usage(x) != KU_DIGITAL_SIGNATURE); break;
+		case KR_CERT_FAULT_BC: CU_ASSERT_EQUAL(ext_count(x, NID_basic_constraints, NULL), 1); break;
+		default: break;
+		}
+		EXTENDED_KEY_USAGE_free(eku);
+		struct kr_rtr_set s = { 0 };
+		if (bit == KR_CERT_FAULT_AS_INHERIT || bit == KR_CERT_FAULT_NO_EKU || bit == KR_CERT_FAULT_ANY_EKU)
+			CU_ASSERT_EQUAL(kr_router_cert_keys(x, &s, &e), -1);
+		kr_rtr_set_free(&s);
+		X509_free(x);
+	}
+	CU_ASSERT_EQUAL(kr_cert_fault_parse("nonsense"), 0);
+	EVP_PKEY_free(k);
+	kr_ca_free(ca);
+}
+
 KR_TESTS("ca",
+	 { "deliberately broken certificates", t_faults },
 	 { "router certificate profile, field by field", t_router_cert_profile },
 	 { "PKCS#10 requests", t_csr },
 	 { "CRLs and path validation with revocation", t_crl_and_path });
