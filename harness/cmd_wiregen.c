@@ -1,6 +1,10 @@
 /* keyroll wiregen OUT.pcap EXPECT.tsv -- independent cross-check of the
  * wire codec (issue 2 §5): encodes OPENs with BGPsec capabilities and
- * signed UPDATEs (IPv4/IPv6, 1 and 3 hops, real suite-1 signatures), writes
+ * signed UPDATEs (IPv4/IPv6, 1 and 3 hops, real suite-1 signatures,
+ * pCount 0 and Confed_Segment). Only one Signature_Block: tshark 4.0 reports
+ * a second block (RFC 8205 §3, algorithm transition) as a malformed packet
+ * after decoding the first, so two-block paths are covered by the unit
+ * tests and the fuzzers only, writes
  * them to a pcap as one BGP/TCP flow, and writes what each frame is meant
  * to contain as tshark field values, so that tests/it_tshark_wire.sh can
  * compare tshark's decoding field by field. The expectations come from the
@@ -37,9 +41,24 @@ static const char *const fields[] = {
 	"bgp.update.path_attribute.bgpsec.ss.ski",
 	"bgp.update.path_attribute.bgpsec.ss.length",
 	"bgp.update.path_attribute.bgpsec.ss.sig",
+	"bgp.open.holdtime",
+	"bgp.cap.mp.afi",
+	"bgp.update.path_attribute.origin",
+	"bgp.update.path_attribute.as_path_segment.as4",
+	"bgp.update.path_attribute.next_hop",
+	"bgp.nlri_prefix",
+	"bgp.withdrawn_prefix",
+	"bgp.mp_unreach_nlri_ipv6_prefix",
+	"bgp.notify.major_error",
+	"bgp.notify.minor_error_cease",
+	"bgp.notify.communication",
+	"bgp.route_refresh.afi",
+	"bgp.route_refresh.safi",
 };
 enum { F_TYPE, F_AS4, F_VER, F_DIR, F_AFI, F_ATYPES, F_MPAFI, F_P4, F_P6, F_PLEN, F_SPLEN, F_PCOUNT,
-       F_FLAGS, F_AS, F_SBLEN, F_ALGO, F_SKI, F_SSLEN, F_SIG, NF };
+       F_FLAGS, F_AS, F_SBLEN, F_ALGO, F_SKI, F_SSLEN, F_SIG, F_HOLD, F_MPCAP, F_ORIGIN,
+       F_ASPATH, F_NH, F_NLRI, F_WD, F_UNREACH6, F_NOTIFY, F_CEASE, F_COMM, F_RRAFI, F_RRSAFI,
+       NF };
 
 /* One expectation row: a column accumulates comma-separated occurrences
  * (tshark -E occurrence=a -E aggregator=,). */
@@ -97,6 +116,10 @@ static int emit_open(struct gen *g, bool from_b, const struct kr_open_cfg *c)
 		return -1;
 	struct row r = { 0 };
 	add(&r, F_TYPE, "1");
+	add(&r, F_HOLD, "%u", c->hold_time);
+	for (int afi = 1; afi <= 2; afi++)
+		if (c->mp[afi])
+			add(&r, F_MPCAP, "%d", afi);
 	if (!c->no_as4)
 		add(&r, F_AS4, "%u", c->asn);
 	/* kr_open_build order: per AFI, send then receive (RFC 8205 §2.1) */
@@ -115,7 +138,7 @@ static int emit_open(struct gen *g, bool from_b, const struct kr_open_cfg *c)
  * (the last one towards `target`). */
 struct hop {
 	uint32_t asn;
-	uint8_t pcount;
+	uint8_t pcount, flags;
 };
 
 static int emit_update(struct gen *g, const char *pfx_text, const struct hop *hops, size_t n,
@@ -132,7 +155,7 @@ static int emit_update(struct gen *g, const char *pfx_text, const struct hop *ho
 	for (size_t i = 0; i < n; i++) {
 		uint32_t to = i + 1 < n ? hops[i + 1].asn : target;
 		struct kr_bgpsec_path *out = &path[i % 2];
-		if (kr_bgpsec_sign(&keys[i], to, hops[i].pcount, 0, in, pfx.afi, KR_SAFI_UNICAST,
+		if (kr_bgpsec_sign(&keys[i], to, hops[i].pcount, hops[i].flags, in, pfx.afi, KR_SAFI_UNICAST,
 				   &pfx, NULL, out, &store, &g->err) < 0)
 			return -1;
 		in = out;
@@ -151,15 +174,18 @@ static int emit_update(struct gen *g, const char *pfx_text, const struct hop *ho
 	add(&r, F_TYPE, "2");
 	add(&r, F_ATYPES, "14,1,33"); /* MP_REACH first (RFC 7606 §5.1), ORIGIN, BGPsec_PATH */
 	add(&r, F_MPAFI, "%u", pfx.afi);
+	add(&r, F_ORIGIN, "%u", ro.origin);
 	const char *slash = strchr(pfx_text, '/');
 	add(&r, pfx.afi == KR_AFI_IPV4 ? F_P4 : F_P6, "%.*s", (int)(slash - pfx_text), pfx_text);
 	add(&r, F_PLEN, "%s", slash + 1);
 	add(&r, F_SPLEN, "%zu", 2 + 6 * n);
-	size_t sblen = 3;
 	for (size_t k = n; k-- > 0;) { /* wire order: newest first */
 		add(&r, F_PCOUNT, "%u", hops[k].pcount);
-		add(&r, F_FLAGS, "0");
+		add(&r, F_FLAGS, "%u", hops[k].flags);
 		add(&r, F_AS, "%u", hops[k].asn);
+	}
+	size_t sblen = 3;
+	for (size_t k = n; k-- > 0;) {
 		const struct kr_sig_seg *s = &in->blocks[0].segs[n - 1 - k];
 		add_hex(&r, F_SKI, keys[k].ski, KR_SKI_LEN);
 		add(&r, F_SSLEN, "%u", s->sig_len);
@@ -168,6 +194,83 @@ static int emit_update(struct gen *g, const char *pfx_text, const struct hop *ho
 	}
 	add(&r, F_SBLEN, "%zu", sblen);
 	add(&r, F_ALGO, "%u", KR_SUITE_P256);
+	put_row(g->exp, &r);
+	return 0;
+}
+
+/* A plain IPv4 route: ORIGIN, AS_PATH, NEXT_HOP, NLRI field. */
+static int emit_plain(struct gen *g)
+{
+	const uint32_t asp[] = { 65536, 64496 };
+	const uint8_t nh[4] = { 198, 18, 0, 1 };
+	struct kr_route_out ro = { .origin = 1, .next_hop = nh, .next_hop_len = 4,
+				   .as_path = asp, .as_path_len = 2 };
+	size_t l;
+	if (kr_prefix_parse(&ro.prefix, "198.18.32.0/20") < 0 ||
+	    kr_update_build(&ro, KR_BGP_MAX_LEN, g->msg, sizeof g->msg, &l, &g->err) < 0 ||
+	    kr_pcapw_tcp(g->pw, false, g->msg, l, &g->err) < 0)
+		return -1;
+	struct row r = { 0 };
+	add(&r, F_TYPE, "2");
+	add(&r, F_ATYPES, "1,2,3");
+	add(&r, F_PLEN, "20");
+	add(&r, F_ORIGIN, "1");
+	add(&r, F_ASPATH, "65536,64496");
+	add(&r, F_NH, "198.18.0.1");
+	add(&r, F_NLRI, "198.18.32.0");
+	put_row(g->exp, &r);
+	return 0;
+}
+
+/* Withdrawal of one IPv4 (Withdrawn Routes) and one IPv6 (MP_UNREACH)
+ * prefix, KEEPALIVE, ROUTE-REFRESH, NOTIFICATION Cease / Administrative
+ * Shutdown with a shutdown communication (RFC 8203 §2). */
+static int emit_misc(struct gen *g)
+{
+	struct kr_prefix p[2];
+	size_t l;
+	struct row r = { 0 };
+	kr_prefix_parse(&p[0], "192.0.2.0/24");
+	kr_prefix_parse(&p[1], "2001:db8::/32");
+	if (kr_update_build_withdraw(p, 2, KR_BGP_MAX_LEN, g->msg, sizeof g->msg, &l, &g->err) < 0 ||
+	    kr_pcapw_tcp(g->pw, false, g->msg, l, &g->err) < 0)
+		return -1;
+	add(&r, F_TYPE, "2");
+	add(&r, F_ATYPES, "15");
+	add(&r, F_PLEN, "24,32");
+	add(&r, F_WD, "192.0.2.0");
+	add(&r, F_UNREACH6, "2001:db8::");
+	put_row(g->exp, &r);
+
+	if (kr_keepalive_build(g->msg, sizeof g->msg, &l) < 0 ||
+	    kr_pcapw_tcp(g->pw, true, g->msg, l, &g->err) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	add(&r, F_TYPE, "4");
+	put_row(g->exp, &r);
+
+	struct kr_route_refresh rr = { KR_AFI_IPV6, 0, KR_SAFI_UNICAST };
+	if (kr_route_refresh_build(&rr, g->msg, sizeof g->msg, &l) < 0 ||
+	    kr_pcapw_tcp(g->pw, true, g->msg, l, &g->err) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	add(&r, F_TYPE, "5");
+	add(&r, F_RRAFI, "2");
+	add(&r, F_RRSAFI, "1");
+	put_row(g->exp, &r);
+
+	const char text[] = "key rollover maintenance";
+	uint8_t data[1 + sizeof text - 1];
+	data[0] = sizeof text - 1;
+	memcpy(data + 1, text, sizeof text - 1);
+	if (kr_notification_build(6, 2, data, sizeof data, g->msg, sizeof g->msg, &l) < 0 ||
+	    kr_pcapw_tcp(g->pw, true, g->msg, l, &g->err) < 0)
+		return -1;
+	memset(&r, 0, sizeof r);
+	add(&r, F_TYPE, "3");
+	add(&r, F_NOTIFY, "6");
+	add(&r, F_CEASE, "2");
+	add(&r, F_COMM, "%s", text);
 	put_row(g->exp, &r);
 	return 0;
 }
@@ -181,13 +284,17 @@ static int generate(struct gen *g, struct kr_key *keys)
 	struct kr_open_cfg b = { .asn = 64496, .hold_time = 90, .bgp_id = 0xC6120002,
 				 .mp = { false, true, true }, .bgpsec_recv = { false, true, false },
 				 .bgpsec_send = { false, false, true } };
-	const struct hop one[] = { { 64496, 1 } };
-	const struct hop three[] = { { 64496, 1 }, { 65536, 2 }, { 65537, 1 } };
+	const struct hop one[] = { { 64496, 1, 0 } };
+	const struct hop three[] = { { 64496, 1, 0 }, { 65536, 2, 0 }, { 65537, 1, 0 } };
+	/* pCount 0 and Confed_Segment (RFC 8205 §3.1, §4.3) */
+	const struct hop confed[] = { { 64496, 1, 0 }, { 65536, 0, KR_BGPSEC_CONFED } };
 	if (emit_open(g, false, &a) < 0 || emit_open(g, true, &b) < 0 ||
 	    emit_update(g, "192.0.2.0/24", one, 1, 65536, keys) < 0 ||
 	    emit_update(g, "2001:db8::/32", one, 1, 65536, keys) < 0 ||
 	    emit_update(g, "198.18.128.0/17", three, 3, 65538, keys) < 0 ||
-	    emit_update(g, "2001:db8:ab00::/40", three, 3, 65538, keys) < 0)
+	    emit_update(g, "2001:db8:ab00::/40", three, 3, 65538, keys) < 0 ||
+	    emit_update(g, "198.18.4.0/22", confed, 2, 65537, keys) < 0 || emit_plain(g) < 0 ||
+	    emit_misc(g) < 0)
 		return -1;
 	return 0;
 }
