@@ -263,9 +263,15 @@ int kr_rtr_store_delta(const struct kr_rtr_store *s, uint32_t from, struct kr_rt
 	*n = 0;
 	if (kr_rtr_serial_lt(from, s->log_base) || kr_rtr_serial_lt(s->serial, from))
 		return 1;
-	size_t first = 0;
-	while (first < s->nlog && !kr_rtr_serial_lt(from, s->log[first].serial))
-		first++;
+	/* Log serials only grow: binary search for the first one after from. */
+	size_t first = 0, hi = s->nlog;
+	while (first < hi) {
+		size_t mid = first + (hi - first) / 2;
+		if (kr_rtr_serial_lt(from, s->log[mid].serial))
+			hi = mid;
+		else
+			first = mid + 1;
+	}
 	/* Pending (uncommitted) changes are not part of any serial yet. */
 	size_t last = s->nlog - s->pending;
 	if (first >= last)
