@@ -190,16 +190,22 @@ static int node_socket(void *arg, int family, int type)
 	return kr_net_socket(a->w->net, a->node, family, type, 0);
 }
 
-static void addr_of(struct world *w, const char *node, const char *peer, char *out, size_t sz)
+static void addr_of_af(struct world *w, const char *node, const char *peer, int af, char *out,
+		       size_t sz)
 {
 	struct kr_ifaddr a;
-	kr_net_addr(w->net, node, peer, AF_INET, &a);
+	kr_net_addr(w->net, node, peer, af, &a);
 	kr_ifaddr_str(&a, out, sz);
+}
+
+static void addr_of(struct world *w, const char *node, const char *peer, char *out, size_t sz)
+{
+	addr_of_af(w, node, peer, AF_INET, out, sz);
 }
 
 static struct kr_bgp_session *harness_peer(struct world *w, const char *node, const char *sut,
 					   uint32_t my_as, uint32_t sut_as, bool bgpsec,
-					   struct obs *o, struct sockarg *sa)
+					   struct obs *o, struct sockarg *sa, int af)
 {
 	struct kr_bgp_cfg c;
 	kr_bgp_cfg_init(&c);
@@ -211,7 +217,7 @@ static struct kr_bgp_session *harness_peer(struct world *w, const char *node, co
 	}
 	c.peer_as = sut_as;
 	struct kr_ifaddr a;
-	kr_net_addr(w->net, sut, node, AF_INET, &a);
+	kr_net_addr(w->net, sut, node, af, &a);
 	c.remote_len = kr_ifaddr_sockaddr(&a, 179, &c.remote);
 	c.connect_retry_ns = 100 * MS;
 	c.auto_restart = true;
@@ -306,11 +312,12 @@ static void rtr_applied(struct world *w, const struct kr_key *k, const char *wha
 
 /* A fault is given to both speakers: r2 validates too, and a clean r2
  * would hide r1's validation faults from dn. */
-enum { W_TWO_PREFIXES = 1, W_R1_SHARED = 2, W_KEEP_LOWER = 4 };
+enum { W_TWO_PREFIXES = 1, W_R1_SHARED = 2, W_KEEP_LOWER = 4, W_DN_V6 = 8 };
 
 static struct world *world_new(const char *fault, unsigned flags)
 {
 	bool two_prefixes = flags & W_TWO_PREFIXES, r1_shared = flags & W_R1_SHARED;
+	bool dn_v6 = flags & W_DN_V6; /* dn's session with r2 over IPv6 */
 	struct world *w = calloc(1, sizeof *w);
 	struct kr_err e;
 	kr_err_clear(&e);
@@ -361,7 +368,7 @@ static struct world *world_new(const char *fault, unsigned flags)
 	addr_of(w, "rtr", "r2", a_rtr2, sizeof a_rtr2);
 	addr_of(w, "r2", "r1", a_r2, sizeof a_r2);
 	addr_of(w, "up", "r1", a_up, sizeof a_up);
-	addr_of(w, "dn", "r2", a_dn, sizeof a_dn);
+	addr_of_af(w, "dn", "r2", dn_v6 ? AF_INET6 : AF_INET, a_dn, sizeof a_dn);
 	addr_of(w, "px", "r2", a_px, sizeof a_px);
 	char conf[2048];
 	snprintf(conf, sizeof conf,
@@ -377,7 +384,7 @@ static struct world *world_new(const char *fault, unsigned flags)
 	char conf2[2048], r1addr[48];
 	addr_of(w, "r1", "r2", r1addr, sizeof r1addr);
 	snprintf(conf2, sizeof conf2,
-		 "asn %u\nrouter-id 198.18.255.2\nlisten 0.0.0.0\nctl %s/r2.sock\n"
+		 "asn %u\nrouter-id 198.18.255.2\nlisten 0.0.0.0\nlisten ::\nctl %s/r2.sock\n"
 		 "rtr %s port %d refresh 1 retry 1\nkey both %s/r2.pem\n"
 		 "peer %s {\n asn %u\n passive\n bgpsec all\n}\n"
 		 "peer %s {\n asn %u\n passive\n bgpsec all\n}\n"
@@ -392,9 +399,10 @@ static struct world *world_new(const char *fault, unsigned flags)
 	w->odn = (struct obs){ .name = "dn", .my_as = AS_DN, .peer_as = AS_R2, .w = w };
 	w->opx = (struct obs){ .name = "px", .my_as = AS_PX, .peer_as = AS_R2, .w = w };
 	w->oup = (struct obs){ .name = "up", .my_as = AS_UP, .peer_as = AS_R1, .w = w };
-	w->up = harness_peer(w, "up", "r1", AS_UP, AS_R1, true, &w->oup, &sa[0]);
-	w->dn = harness_peer(w, "dn", "r2", AS_DN, AS_R2, true, &w->odn, &sa[1]);
-	w->px = harness_peer(w, "px", "r2", AS_PX, AS_R2, false, &w->opx, &sa[2]);
+	w->up = harness_peer(w, "up", "r1", AS_UP, AS_R1, true, &w->oup, &sa[0], AF_INET);
+	w->dn = harness_peer(w, "dn", "r2", AS_DN, AS_R2, true, &w->odn, &sa[1],
+			     dn_v6 ? AF_INET6 : AF_INET);
+	w->px = harness_peer(w, "px", "r2", AS_PX, AS_R2, false, &w->opx, &sa[2], AF_INET);
 	if (kr_loop_run_until(w->loop, all_up, w, kr_now_ns() + 8000 * MS) != 1) {
 		fprintf(stderr, "world not up: up %s dn %s px %s, rtr clients %zu\n",
 			kr_bgp_state_name(kr_bgp_session_state(w->up)),
@@ -957,6 +965,24 @@ static void t_garbled(void)
 	world_free(w);
 }
 
+/* dn talks to r2 over IPv6: both families cross it, IPv6 with r2's own
+ * session address as next hop. */
+static void t_ipv6_session(void)
+{
+	SKIP_UNLESS_ROOT();
+	struct world *w = world_new(NULL, W_DN_V6);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	up_announce(w, "192.0.2.0/24", NULL, false);
+	up_announce(w, "2001:db8:100::/48", NULL, false);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	CU_ASSERT(wait_seen(w, &w->odn, "2001:db8:100::/48", true, NULL, 0, 1, 3000));
+	struct seen *s = seen_str(&w->odn, "2001:db8:100::/48");
+	CU_ASSERT(s && s->valid && s->nhops == 3);
+	s = seen_str(&w->odn, "192.0.2.0/24");
+	CU_ASSERT(s && s->valid && s->nhops == 3);
+	world_free(w);
+}
+
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -980,7 +1006,7 @@ KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "rekey", t_rekey }, { "cache_reset", t_cache_reset },
 	 { "new_session", t_new_session }, { "rekey_stagger", t_rekey_stagger },
 	 { "treat_as_withdraw", t_treat_as_withdraw }, { "keep_lower_pref", t_keep_lower_pref },
-	 { "garbled", t_garbled }, { "bad_origin", t_bad_origin },
+	 { "garbled", t_garbled }, { "ipv6_session", t_ipv6_session }, { "bad_origin", t_bad_origin },
 	 { "fault_ignore_rtr_withdraw", t_fault_ignore_rtr_withdraw },
 	 { "fault_keep_old_key", t_fault_keep_old_key },
 	 { "fault_no_readvertise", t_fault_no_readvertise },

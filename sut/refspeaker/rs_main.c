@@ -107,16 +107,17 @@ static int run(struct rs_speaker *sp, const char *ctl_override)
 		d->local = true;
 		rs_rib_decide(sp->rib, d, sp->cfg.policy);
 	}
-	const char *ctl = ctl_override ? ctl_override : sp->cfg.ctl;
-	if (*ctl && !(sp->ctl = rs_ctl_start(sp, ctl, &e))) {
-		rs_log("%s", e.msg);
-		goto out;
-	}
 	if (sp->cfg.has_rtr && !(sp->rtr = rs_rtr_start(sp, &e))) {
 		rs_log("%s", e.msg);
 		goto out;
 	}
 	if (rs_peers_start(sp, &e) < 0) {
+		rs_log("%s", e.msg);
+		goto out;
+	}
+	/* last: a successful `ctl ping` means sessions are accepted */
+	const char *ctl = ctl_override ? ctl_override : sp->cfg.ctl;
+	if (*ctl && !(sp->ctl = rs_ctl_start(sp, ctl, &e))) {
 		rs_log("%s", e.msg);
 		goto out;
 	}
