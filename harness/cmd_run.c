@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "runner.h"
+#include "teardown.h"
 
 const char kr_cmd_run_help[] =
 	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
@@ -79,6 +80,12 @@ int kr_cmd_run(int argc, char **argv)
 	o.filters = argv + optind;
 	o.nfilters = (size_t)(argc - optind);
 	o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	/* SIGINT/SIGTERM: partial reports, then every namespace, process and
+	 * capture is torn down (teardown.h) and the exit status is 128+sig. */
+	if (kr_teardown_init() < 0) {
+		fprintf(stderr, "keyroll run: cannot install signal handling\n");
+		goto out;
+	}
 	rc = kr_run(&o);
 out:
 	free(sut_opts);

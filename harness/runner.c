@@ -9,10 +9,32 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "evloop.h"
 #include "kr_util.h"
 #include "report.h"
 #include "runner.h"
+#include "teardown.h"
+
+/* What a SIGINT/SIGTERM must still write: the cases finished so far. The
+ * signal thread (teardown.h) calls on_signal before tearing down. */
+static pthread_mutex_t run_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct kr_run_report *live_rr;
+static const char *live_dir, *live_junit;
+
+static int write_reports(const struct kr_run_report *rr, const char *dir, const char *extra_junit);
+
+static void on_signal(int sig)
+{
+	pthread_mutex_lock(&run_mu);
+	if (live_rr) {
+		fprintf(stderr, "keyroll: interrupted by %s after %zu case%s; partial reports in %s\n",
+			strsignal(sig), live_rr->nresults, live_rr->nresults == 1 ? "" : "s", live_dir);
+		write_reports(live_rr, live_dir, live_junit);
+	}
+	pthread_mutex_unlock(&run_mu);
+}
 
 static int mkdirs(const char *path)
 {
@@ -175,11 +197,31 @@ int kr_run(const struct kr_run_opts *o)
 			rename("reports/latest.tmp", "reports/latest");
 	}
 
+	/* Cases get absolute paths: the SUT, ExaBGP and helpers may run with
+	 * another working directory. */
+	char adir[PATH_MAX];
+	if (!realpath(dir, adir)) {
+		fprintf(stderr, "keyroll: %s: %s\n", dir, strerror(errno));
+		kr_sut_info_free(&sut);
+		return 2;
+	}
 	struct kr_result *res = calloc(nsel, sizeof(*res));
 	if (!res) {
 		kr_sut_info_free(&sut);
 		return 2;
 	}
+	struct kr_run_report rr = {
+		.run_id = id, .sut_name = sut.name, .sut_version = sut.version,
+		.sut_profile = sut.profile_path, .started = iso, .time_scale = o->time_scale,
+		.strict = o->strict, .sut_opts = (const char *const *)o->sut_opts,
+		.nsut_opts = o->nsut_opts, .results = res, .nresults = 0,
+	};
+	pthread_mutex_lock(&run_mu);
+	live_rr = &rr;
+	live_dir = dir;
+	live_junit = o->junit;
+	pthread_mutex_unlock(&run_mu);
+	kr_teardown_on_signal(on_signal);
 	fprintf(term, "keyroll: %zu case%s against %s %s (profile %s), time scale %g\n", nsel,
 		nsel == 1 ? "" : "s", sut.name, sut.version ? sut.version : "",
 		sut.profile_path ? sut.profile_path : "-", o->time_scale);
@@ -192,16 +234,16 @@ int kr_run(const struct kr_run_opts *o)
 		struct kr_result *r = &res[done];
 		kr_result_init(r, refs[i].suite, refs[i].c);
 		char cdir[PATH_MAX];
-		bool long_path = snprintf(cdir, sizeof(cdir), "%s/%s", dir, refs[i].c->id) >= (int)sizeof(cdir);
+		bool long_path = snprintf(cdir, sizeof(cdir), "%s/%s", adir, refs[i].c->id) >= (int)sizeof(cdir);
 		struct kr_loop *loop = kr_loop_new();
 		struct kr_ctx ctx = {
 			.c = refs[i].c, .r = r, .loop = loop, .time_scale = o->time_scale,
-			.dir = cdir, .run_dir = dir, .sut = &sut, .opts = o,
+			.dir = cdir, .run_dir = adir, .sut = &sut, .opts = o,
 		};
 		if (!loop)
 			kr_error(&ctx, "cannot create the event loop");
 		else if (long_path)
-			kr_error(&ctx, "evidence path too long under %s", dir);
+			kr_error(&ctx, "evidence path too long under %s", adir);
 		else if (mkdirs(cdir) < 0)
 			kr_error(&ctx, "cannot create %s: %s", cdir, strerror(errno));
 		else
@@ -214,7 +256,11 @@ int kr_run(const struct kr_run_opts *o)
 			write_timeline(&ctx);
 		kr_loop_free(loop);
 		kr_term_result(term, done, nsel, r, o->color);
+		pthread_mutex_lock(&run_mu);
 		done++;
+		rr.nresults = done;
+		rr.time_s = kr_ns_to_s(kr_now_ns() - t0);
+		pthread_mutex_unlock(&run_mu);
 		if (ctx.keep) {
 			fprintf(term, "--keep-on-fail: stopped after %s; its topology and SUT are left up "
 				      "(remove with `keyroll clean`)\n", refs[i].c->id);
@@ -222,13 +268,10 @@ int kr_run(const struct kr_run_opts *o)
 		}
 	}
 
-	struct kr_run_report rr = {
-		.run_id = id, .sut_name = sut.name, .sut_version = sut.version,
-		.sut_profile = sut.profile_path, .started = iso, .time_s = kr_ns_to_s(kr_now_ns() - t0),
-		.time_scale = o->time_scale, .strict = o->strict,
-		.sut_opts = (const char *const *)o->sut_opts, .nsut_opts = o->nsut_opts,
-		.results = res, .nresults = done,
-	};
+	pthread_mutex_lock(&run_mu);
+	live_rr = NULL;
+	pthread_mutex_unlock(&run_mu);
+	rr.time_s = kr_ns_to_s(kr_now_ns() - t0);
 	char host[256];
 	if (gethostname(host, sizeof(host)) == 0) {
 		host[sizeof(host) - 1] = 0;

@@ -467,6 +467,11 @@ int kr_sut_vars_setf(struct kr_sut_vars *vs, const char *name, const char *fmt, 
 	return kr_sut_vars_set(vs, name, tmp);
 }
 
+int kr_sut_vars_list(struct kr_sut_vars *vs, const char *name)
+{
+	return var_get(vs, name, true) ? 0 : -1;
+}
+
 struct kr_sut_vars *kr_sut_vars_add_item(struct kr_sut_vars *vs, const char *name)
 {
 	struct var *v = var_get(vs, name, true);

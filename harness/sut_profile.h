@@ -86,6 +86,8 @@ void kr_sut_vars_free(struct kr_sut_vars *v);
 int kr_sut_vars_set(struct kr_sut_vars *v, const char *name, const char *value);
 int kr_sut_vars_setf(struct kr_sut_vars *v, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Declare list `name` (empty until items are added); 0 or -1. */
+int kr_sut_vars_list(struct kr_sut_vars *v, const char *name);
 /* Append an item to list `name` and return it (owned by v), NULL on ENOMEM. */
 struct kr_sut_vars *kr_sut_vars_add_item(struct kr_sut_vars *v, const char *name);
 

@@ -1,0 +1,240 @@
+/* Shared case steps (steps.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "kr_util.h"
+#include "steps.h"
+
+const char *st_ski(const uint8_t *ski, char buf[16])
+{
+	if (!ski)
+		return "any";
+	kr_hex_encode(buf, 16, ski, 4);
+	return buf;
+}
+
+static size_t describe_one(struct kr_world *w, enum kr_peer dn, const char *prefix, char *out,
+			   size_t outsz)
+{
+	struct kr_wroute r;
+	int n;
+	if (kr_w_route(w, dn, prefix, &r) < 0)
+		n = snprintf(out, outsz, "%s: ?", kr_peer_name(dn));
+	else if (!r.present)
+		n = snprintf(out, outsz, "%s: absent (%zu announcement%s, %zu withdrawal%s)",
+			     kr_peer_name(dn), r.announcements, r.announcements == 1 ? "" : "s",
+			     r.withdrawals, r.withdrawals == 1 ? "" : "s");
+	else if (!r.bgpsec)
+		n = snprintf(out, outsz, "%s: present without BGPsec_PATH (%zu withdrawal%s)",
+			     kr_peer_name(dn), r.withdrawals, r.withdrawals == 1 ? "" : "s");
+	else {
+		char a[16], b[16];
+		n = snprintf(out, outsz, "%s: present, origin SKI %s, SUT SKI %s, %s, %zu withdrawal%s",
+			     kr_peer_name(dn), st_ski(r.origin_ski, a), st_ski(r.sut_ski, b),
+			     r.valid ? "valid" : "NOT valid", r.withdrawals,
+			     r.withdrawals == 1 ? "" : "s");
+	}
+	return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
+}
+
+void st_describe(struct kr_world *w, unsigned mask, const char *prefix, char *out, size_t outsz)
+{
+	size_t off = 0;
+	out[0] = 0;
+	for (int p = 0; p < KR_NPEERS && off + 4 < outsz; p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		if (off) {
+			memcpy(out + off, "; ", 3);
+			off += 2;
+		}
+		off += describe_one(w, (enum kr_peer)p, prefix, out + off, outsz - off);
+	}
+}
+
+static const char *peers(unsigned mask, char *buf, size_t sz)
+{
+	size_t off = 0;
+	buf[0] = 0;
+	for (int p = 0; p < KR_NPEERS; p++)
+		if (mask & (1u << p)) {
+			int n = snprintf(buf + off, sz - off, "%s%s", off ? "," : "", kr_peer_name(p));
+			if (n < 0 || (size_t)n >= sz - off)
+				break;
+			off += (size_t)n;
+		}
+	return buf;
+}
+
+int st_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
+{
+	return kr_world_up(ctx, cfg);
+}
+
+int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
+	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why)
+{
+	char pb[64], a[16], b[16], state[1024];
+	double in = kr_w_deadline_s(ctx->w, kind);
+	kr_expect(ctx, "%s: %s at %s within %.2f s (origin SKI %s, SUT SKI %s%s)", why, prefix,
+		  peers(mask, pb, sizeof(pb)), in, st_ski(origin_ski, a), st_ski(sut_ski, b),
+		  since ? ", announced anew" : "");
+	int64_t t0 = kr_now_ns();
+	int rc = kr_w_wait_present(ctx->w, mask, prefix, sut_ski, origin_ski, since,
+				   kr_w_deadline(ctx->w, kind));
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		st_describe(ctx->w, mask, prefix, state, sizeof(state));
+		return kr_fail(ctx, "after %.2f s: %s", kr_ns_to_s(kr_now_ns() - t0), state);
+	}
+	kr_log(ctx, "%s: %s seen at %s after %.3f s", why, prefix, pb, kr_ns_to_s(kr_now_ns() - t0));
+	return 0;
+}
+
+int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, struct kr_wkey *key,
+		     unsigned mask)
+{
+	if (kr_w_announce(ctx->w, up, prefix, key) < 0)
+		return -1;
+	char why[160];
+	snprintf(why, sizeof(why), "route from %s signed with %s", kr_peer_name(up), kr_wkey_name(key));
+	return st_present(ctx, mask, prefix, NULL, kr_wkey_ski(key), 0, KR_W_ANNOUNCE, why);
+}
+
+int st_absent(struct kr_ctx *ctx, unsigned mask, const char *prefix, enum kr_wait_kind kind,
+	      const char *why)
+{
+	char pb[64], state[1024];
+	kr_expect(ctx, "%s: withdrawal of %s at %s within %.2f s", why, prefix,
+		  peers(mask, pb, sizeof(pb)), kr_w_deadline_s(ctx->w, kind));
+	int64_t t0 = kr_now_ns();
+	int rc = kr_w_wait_absent(ctx->w, mask, prefix, kr_w_deadline(ctx->w, kind));
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		st_describe(ctx->w, mask, prefix, state, sizeof(state));
+		return kr_fail(ctx, "after %.2f s: %s", kr_ns_to_s(kr_now_ns() - t0), state);
+	}
+	kr_log(ctx, "%s: %s gone at %s after %.3f s", why, prefix, pb, kr_ns_to_s(kr_now_ns() - t0));
+	return 0;
+}
+
+int st_sentinel(struct kr_ctx *ctx, unsigned mask)
+{
+	int rc = kr_w_sentinel(ctx->w, mask);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		char pb[64];
+		kr_expect(ctx, "a validly signed sentinel route reaches %s within %.2f s",
+			  peers(mask, pb, sizeof(pb)), kr_w_deadline_s(ctx->w, KR_W_ANNOUNCE));
+		return kr_fail(ctx, "the sentinel never arrived");
+	}
+	return 0;
+}
+
+int st_not_propagated(struct kr_ctx *ctx, unsigned mask, const char *prefix, const char *why)
+{
+	if (st_sentinel(ctx, mask) < 0)
+		return -1;
+	char pb[64], state[1024];
+	kr_expect(ctx, "%s: %s not at %s when the sentinel arrived", why, prefix,
+		  peers(mask, pb, sizeof(pb)));
+	for (int p = 0; p < KR_NPEERS; p++) {
+		struct kr_wroute r;
+		if (!(mask & (1u << p)))
+			continue;
+		if (kr_w_route(ctx->w, (enum kr_peer)p, prefix, &r) < 0)
+			return -1;
+		if (r.present) {
+			st_describe(ctx->w, mask, prefix, state, sizeof(state));
+			return kr_fail(ctx, "%s", state);
+		}
+	}
+	kr_log(ctx, "%s: %s absent at %s after the sentinel", why, prefix, pb);
+	return 0;
+}
+
+void st_withdrawals(struct kr_world *w, const char *prefix, size_t out[KR_NPEERS])
+{
+	for (int p = 0; p < KR_NPEERS; p++) {
+		struct kr_wroute r;
+		out[p] = kr_w_observes(w, (enum kr_peer)p) && kr_w_route(w, (enum kr_peer)p, prefix, &r) == 0
+				 ? r.withdrawals : 0;
+	}
+}
+
+int st_stayed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const size_t before[KR_NPEERS],
+	      const char *why)
+{
+	if (st_sentinel(ctx, mask) < 0)
+		return -1;
+	char pb[64], state[1024];
+	kr_expect(ctx, "%s: %s still at %s, never withdrawn, when the sentinel arrived", why, prefix,
+		  peers(mask, pb, sizeof(pb)));
+	for (int p = 0; p < KR_NPEERS; p++) {
+		struct kr_wroute r;
+		if (!(mask & (1u << p)))
+			continue;
+		if (kr_w_route(ctx->w, (enum kr_peer)p, prefix, &r) < 0)
+			return -1;
+		if (!r.present || r.withdrawals != before[p]) {
+			st_describe(ctx->w, mask, prefix, state, sizeof(state));
+			return kr_fail(ctx, "%s", state);
+		}
+	}
+	kr_log(ctx, "%s: %s stayed at %s", why, prefix, pb);
+	return 0;
+}
+
+/* ---- the SUT rolls its own key ---- */
+
+
+static const char *const transit[] = { P1, P2 };
+
+/* Common set-up: routes in place, next key pre-published, stage passed.
+ * *k0 / *k1: the SUT's current and next key for `role`. */
+int st_sut_setup(struct kr_ctx *ctx, bool split, const char *role, struct kr_wkey **k0,
+		 struct kr_wkey **k1)
+{
+	struct kr_world_cfg cfg = { .sut_prefixes = ST_NOWN, .split_keys = split };
+	if (st_up(ctx, &cfg) < 0)
+		return -1;
+	struct kr_wkey *u0 = kr_w_key(ctx->w, KR_UP1, 0);
+	*k0 = kr_w_sut_key(ctx->w, role, 0);
+	*k1 = kr_w_sut_key(ctx->w, role, 1);
+	if (!u0 || !*k0 || !*k1)
+		return -1;
+	for (size_t i = 0; i < 2; i++)
+		if (st_announce_seen(ctx, KR_UP1, transit[i], u0, KR_DOWNSTREAM) < 0)
+			return -1;
+	for (unsigned i = 0; i < ST_NOWN; i++)
+		if (st_present(ctx, KR_DOWNSTREAM, kr_w_sut_prefix(i), NULL, NULL, 0, KR_W_ANNOUNCE,
+			       "the SUT's own prefix") < 0)
+			return -1;
+	kr_log(ctx, "steps 1-2: pre-publish the SUT's next %s key %s", role, kr_wkey_name(*k1));
+	if (kr_w_publish(ctx->w, *k1) < 0 || kr_w_pass_time(ctx->w, 86400, 0.05) < 0)
+		return -1;
+	return 0;
+}
+
+/* Every prefix in list at every BGPsec observer, announced anew since t
+ * and signed by the SUT with k. */
+int st_all_resigned(struct kr_ctx *ctx, const char *const *list, size_t n, struct kr_wkey *k,
+			int64_t t, const char *why)
+{
+	for (size_t i = 0; i < n; i++)
+		if (st_present(ctx, KR_DOWNSTREAM, list[i], kr_wkey_ski(k), NULL, t, KR_W_ANNOUNCE, why) < 0)
+			return -1;
+	return 0;
+}
+
+void st_all_prefixes(const char *out[ST_NOWN + 2])
+{
+	for (unsigned i = 0; i < ST_NOWN; i++)
+		out[i] = kr_w_sut_prefix(i);
+	out[ST_NOWN] = P1;
+	out[ST_NOWN + 1] = P2;
+}
+

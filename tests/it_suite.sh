@@ -1,0 +1,75 @@
+#!/bin/sh
+# The conformance suite end to end against the clean reference speaker:
+# every case passes (keyroll run exits 0), junit.xml validates against the
+# JUnit schema, results.json agrees, every case has its evidence, bad usage
+# exits 2, SIGINT tears a run down with partial reports, and nothing is
+# left behind (namespaces, processes). Prints the wall time of the suite.
+set -u
+K=build/keyroll
+out=$(mktemp -d /tmp/kr-it-suite-XXXXXX)
+fail() { echo "FAIL: $*"; exit 1; }
+cleanup() { $K clean >/dev/null 2>&1; rm -rf "$out"; }
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+
+nns() { ip netns list | grep -c '^kr'; }
+nproc_sut() { pgrep -c -f 'build/refspeaker -c' 2>/dev/null || true; }
+ns0=$(nns)
+p0=$(nproc_sut)
+
+# Bad usage: exit 2, nothing run.
+$K run --out "$out/x" no/such/case >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown filter did not exit 2"
+$K run --sut-opt nosuch=1 --out "$out/x" >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown --sut-opt did not exit 2"
+$K run --time-scale -1 >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --time-scale did not exit 2"
+$K list | grep -q '^rollover/3.1-5/1 ' || fail "keyroll list lacks rollover/3.1-5/1"
+
+# The full suite.
+t0=$(date +%s.%N)
+$K run --out "$out/run" --junit "$out/copy.xml" >"$out/log" 2>&1
+rc=$?
+t1=$(date +%s.%N)
+if [ $rc -ne 0 ]; then
+	cat "$out/log"
+	fail "keyroll run against the clean reference speaker exited $rc"
+fi
+xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/run/junit.xml" "$out/copy.xml" ||
+	fail "junit.xml does not validate"
+python3 - "$out/run" <<'PY' || fail "results.json check"
+import json, os, sys
+d = sys.argv[1]
+r = json.load(open(os.path.join(d, "results.json")))
+cases = r["cases"]
+bad = [c["id"] + " " + c["outcome"] for c in cases if c["outcome"] != "PASS"]
+if bad:
+    sys.exit("not PASS: " + ", ".join(bad))
+for c in cases:
+    cd = os.path.join(d, c["id"])
+    for f in ("timeline.txt", "sut.log", "rtr-transcript.txt", "sut-dn1.pcap", "sut-up1.pcap"):
+        if not os.path.exists(os.path.join(cd, f)):
+            sys.exit("%s: no %s" % (c["id"], f))
+    if not c["timeline"]:
+        sys.exit(c["id"] + ": empty timeline")
+print("%d cases passed" % len(cases))
+PY
+echo "suite wall time: $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s ($(grep -c 'PASS ' "$out/log") cases)"
+grep 'cases in' "$out/log"
+
+# SIGINT in the middle of a run: torn down, partial reports written.
+$K run --out "$out/int" >"$out/intlog" 2>&1 &
+pid=$!
+i=0
+until grep -q '^\[1/' "$out/intlog" 2>/dev/null; do
+	i=$((i + 1)); [ $i -gt 3000 ] && fail "no case finished within 30 s"
+	sleep 0.01
+done
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] || fail "SIGINT run exited $rc, not 130"
+[ -s "$out/int/junit.xml" ] || fail "no partial junit.xml after SIGINT"
+xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/int/junit.xml" || fail "partial junit.xml invalid"
+
+# Nothing left behind.
+[ "$(nns)" -eq "$ns0" ] || fail "namespaces left behind: $(ip netns list | grep '^kr')"
+[ "$(nproc_sut)" -eq "$p0" ] || fail "SUT processes left behind"
+echo "ok"
