@@ -126,9 +126,11 @@ fuzz: $(FUZZERS)
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
-# Until the conformance suite lands, `make run` runs the vector self-check.
+# The conformance suite against the reference speaker (needs root:
+# namespaces). Reports in reports/latest/ (junit.xml, results.json, one
+# folder of evidence per case). ARGS passes options, e.g. ARGS="rollover/3.1".
 run: all
-	./$(BUILD)/keyroll vectors check vectors/*.vec
+	./$(BUILD)/keyroll run $(ARGS)
 
 pcaps: all
 	sh tools/mkpcaps.sh

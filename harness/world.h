@@ -62,7 +62,9 @@ struct kr_wkey *kr_w_sut_key(struct kr_world *w, const char *role, unsigned gen)
 struct kr_wkey *kr_w_forged_key(struct kr_world *w, struct kr_wkey *like);
 const uint8_t *kr_wkey_ski(const struct kr_wkey *k);
 const char *kr_wkey_name(const struct kr_wkey *k); /* "up1#1 SKI 47F2AB12..." */
-/* RTR cache announce / withdraw, then wait until the SUT fetched it. */
+/* RTR cache announce / withdraw, then wait until the SUT fetched it; a
+ * withdrawal also waits until the SUT has applied it (a route signed with
+ * a key published after it validates downstream). */
 int kr_w_publish(struct kr_world *w, struct kr_wkey *k);
 int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k);
 /* Step 4: the CA puts k's certificate on its CRL (written to evidence). */

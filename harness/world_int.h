@@ -58,7 +58,7 @@ struct kr_world {
 	size_t nkeys;
 	struct kr_wsent sent[KR_W_MAX_SENT];
 	size_t nsent;
-	unsigned sentinels;
+	unsigned sentinels, barriers;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
 	char workdir[PATH_MAX];
 	char rtr_addr[64];
@@ -74,6 +74,7 @@ int kr_w_rtr_wait_synced(struct kr_world *w);
 int kr_w_sut_start(struct kr_world *w);
 
 /* world_peers.c */
+int kr_w_rtr_barrier(struct kr_world *w);
 int kr_w_peers_start(struct kr_world *w);
 struct kr_obs *kr_w_obs(struct kr_world *w, enum kr_peer dn);
 void kr_w_exa_stop(struct kr_world *w);

@@ -224,7 +224,9 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 	if (kr_rtr_withdraw_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
 		return kr_error(w->ctx, "RTR cache refused to withdraw %s", k->name);
 	k->published = false;
-	return kr_w_rtr_wait_synced(w);
+	if (kr_w_rtr_wait_synced(w) < 0)
+		return -1;
+	return kr_w_rtr_barrier(w);
 }
 
 int kr_w_revoke(struct kr_world *w, struct kr_wkey *k)
@@ -272,5 +274,7 @@ int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t 
 	}
 	kr_rtr_hold_notify(w->rtr, false);
 	kr_rtr_notify_now(w->rtr);
-	return kr_w_rtr_wait_synced(w);
+	if (kr_w_rtr_wait_synced(w) < 0)
+		return -1;
+	return kr_w_rtr_barrier(w);
 }

@@ -327,22 +327,45 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
 	return wait_for(w, &a, prefix, deadline);
 }
 
-int kr_w_sentinel(struct kr_world *w, unsigned mask)
+static int sentinel_with(struct kr_world *w, struct kr_wkey *k, unsigned mask, int64_t deadline)
 {
 	char pfx[32];
 	snprintf(pfx, sizeof(pfx), "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
+	int64_t t = kr_now_ns();
+	if (kr_w_announce(w, KR_UP2, pfx, k) < 0)
+		return -1;
+	int rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, deadline);
+	if (rc == 1)
+		kr_log(w->ctx, "sentinel %s arrived after %.3f s", pfx, kr_ns_to_s(kr_now_ns() - t));
+	return rc;
+}
+
+int kr_w_sentinel(struct kr_world *w, unsigned mask)
+{
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 0);
 	if (!k)
 		return -1;
 	if (!k->published)
 		return kr_error(w->ctx, "the sentinel key %s is not published", k->name);
-	int64_t t = kr_now_ns();
-	if (kr_w_announce(w, KR_UP2, pfx, k) < 0)
+	return sentinel_with(w, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+}
+
+int kr_w_rtr_barrier(struct kr_world *w)
+{
+	/* RTR data reach the SUT in serial order, so once a route signed with
+	 * a key first published after the change validates downstream, the
+	 * SUT has applied the change too. "Synchronised" on the cache side
+	 * only says the End of Data went out. */
+	struct kr_wkey *k = kr_w_key(w, KR_UP2, 100 + w->barriers++);
+	if (!k || kr_w_publish(w, k) < 0)
 		return -1;
-	int rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, kr_w_deadline(w, KR_W_ANNOUNCE));
-	if (rc == 1)
-		kr_log(w->ctx, "sentinel %s arrived after %.3f s", pfx, kr_ns_to_s(kr_now_ns() - t));
-	return rc;
+	int rc = sentinel_with(w, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR));
+	if (rc == 0) {
+		kr_expect(w->ctx, "a route signed with %s, published after the RTR change, valid at dn1 and dn2 "
+				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));
+		return kr_fail(w->ctx, "it did not arrive: the SUT does not take up newly published keys");
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 static size_t count_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t)

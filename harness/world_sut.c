@@ -96,8 +96,11 @@ static int render_config(struct kr_world *w)
 	char tpath[PATH_MAX];
 	const char *slash = strrchr(ctx->sut->profile_path, '/');
 	int dl = slash ? (int)(slash - ctx->sut->profile_path) : 1;
-	snprintf(tpath, sizeof(tpath), "%.*s/%s", dl, slash ? ctx->sut->profile_path : ".",
-		 p->config_template);
+	if (p->config_template[0] == '/')
+		snprintf(tpath, sizeof(tpath), "%s", p->config_template);
+	else
+		snprintf(tpath, sizeof(tpath), "%.*s/%s", dl, slash ? ctx->sut->profile_path : ".",
+			 p->config_template);
 	size_t len;
 	char *tmpl = kr_read_text_file(tpath, &len);
 	if (!tmpl)

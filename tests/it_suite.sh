@@ -12,10 +12,13 @@ cleanup() { $K clean >/dev/null 2>&1; rm -rf "$out"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 
-nns() { ip netns list | grep -c '^kr'; }
-nproc_sut() { pgrep -c -f 'build/refspeaker -c' 2>/dev/null || true; }
-ns0=$(nns)
-p0=$(nproc_sut)
+# Leftovers of one run: its namespaces are tagged kr<pid>n<seq>, its SUT
+# and ExaBGP processes have their files under $out.
+left() { # pid
+	ip netns list | grep -q "^kr$1n" && { echo "namespaces of run $1: $(ip netns list | grep "^kr$1n")"; return 0; }
+	pgrep -f "$out" >/dev/null && { echo "processes: $(pgrep -af "$out")"; return 0; }
+	return 1
+}
 
 # Bad usage: exit 2, nothing run.
 $K run --out "$out/x" no/such/case >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown filter did not exit 2"
@@ -25,9 +28,12 @@ $K list | grep -q '^rollover/3.1-5/1 ' || fail "keyroll list lacks rollover/3.1-
 
 # The full suite.
 t0=$(date +%s.%N)
-$K run --out "$out/run" --junit "$out/copy.xml" >"$out/log" 2>&1
+$K run --out "$out/run" --junit "$out/copy.xml" >"$out/log" 2>&1 &
+pid=$!
+wait $pid
 rc=$?
 t1=$(date +%s.%N)
+left $pid && fail "the run left things behind"
 if [ $rc -ne 0 ]; then
 	cat "$out/log"
 	fail "keyroll run against the clean reference speaker exited $rc"
@@ -69,7 +75,5 @@ rc=$?
 [ -s "$out/int/junit.xml" ] || fail "no partial junit.xml after SIGINT"
 xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/int/junit.xml" || fail "partial junit.xml invalid"
 
-# Nothing left behind.
-[ "$(nns)" -eq "$ns0" ] || fail "namespaces left behind: $(ip netns list | grep '^kr')"
-[ "$(nproc_sut)" -eq "$p0" ] || fail "SUT processes left behind"
+left $pid && fail "the interrupted run left things behind"
 echo "ok"

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Every deliberate fault of the reference speaker is caught: for each
-# `## NAME` of sut/refspeaker/FAULTS.md, `keyroll run --sut-opt fault=NAME`
-# on the cases FAULTS.md names must exit 1 with the first-named case
-# failing. Prints the table fault -> catching cases.
+# Every verdict of the suite can come out the other way. For each `## NAME`
+# of sut/refspeaker/FAULTS.md, `keyroll run --sut-opt fault=NAME` on the
+# cases FAULTS.md names (plus the cases this suite adds below) must exit 1,
+# with the first-named case failing and every added case failing too.
+# Verdict paths no fault reaches get a profile variant of their own. Prints
+# the table fault -> catching cases.
 set -u
 K=build/keyroll
 F=${FAULTS_MD:-sut/refspeaker/FAULTS.md}
@@ -12,6 +14,16 @@ cleanup() { $K clean >/dev/null 2>&1; rm -rf "$out"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 [ -f "$F" ] || { echo "FAIL: no $F"; exit 1; }
+
+# More cases each fault must fail, beyond the catchers FAULTS.md names.
+extra() {
+	case $1 in
+	one-key-per-as) echo "rollover/3.1-4/1" ;;
+	accept-unknown-ski) echo "rollover/3.1-2/emergency-1 keys/8205-5/1 keys/8634-3.1-4/1" ;;
+	ignore-rtr-withdraw) echo "replay/4/2 keys/8634-3.1-4/1" ;;
+	no-downstream-withdraw) echo "replay/4/2" ;;
+	esac
+}
 
 # "NAME case case ..." per fault: the backticked ids of its "Caught by:"
 # item (which may wrap over several lines).
@@ -24,24 +36,45 @@ END { if (name != "") print name, ids }
 ' "$F" >"$out/faults"
 [ -s "$out/faults" ] || { echo "FAIL: no fault found in $F"; exit 1; }
 
-printf '%-24s %-6s %s\n' "fault" "exit" "failing cases (first named must be among them)"
-while read -r name primary rest; do
-	[ -n "$primary" ] || { echo "FAIL: $name names no catching case"; fail=1; continue; }
-	d="$out/$name"
-	$K run --sut-opt "fault=$name" --out "$d" $primary $rest >"$d.log" 2>&1
-	rc=$?
-	failed=$(python3 -c '
+failed_cases() { # run dir -> ids that failed (FAIL, or WARN for SHOULD cases)
+	python3 -c '
 import json, sys
 r = json.load(open(sys.argv[1] + "/results.json"))
 print(" ".join(c["id"] for c in r["cases"] if c["outcome"] in ("FAIL", "WARN")) or "-")
-' "$d" 2>/dev/null || echo "?")
-	printf '%-24s %-6s %s\n' "$name" "$rc" "$failed"
-	case " $failed " in *" $primary "*) caught=1 ;; *) caught=0 ;; esac
-	if [ $rc -ne 1 ] || [ $caught -ne 1 ]; then
-		echo "FAIL: fault $name not caught by $primary (exit $rc); log:"
-		sed 's/^/    /' "$d.log" | tail -n 30
-		fail=1
-	fi
+' "$1" 2>/dev/null || echo "?"
+}
+
+# check NAME RC FAILED MUST...: every MUST id among FAILED, and RC 1.
+check() {
+	name=$1 rc=$2 failed=$3; shift 3
+	ok=1
+	for id in "$@"; do
+		case " $failed " in *" $id "*) ;; *) ok=0; echo "FAIL: $name: $id did not fail" ;; esac
+	done
+	[ "$rc" -eq 1 ] || { ok=0; echo "FAIL: $name: keyroll run exited $rc, not 1"; }
+	[ $ok -eq 1 ] || { sed 's/^/    /' "$out/$name.log" | tail -n 30; fail=1; }
+}
+
+printf '%-24s %-5s %s\n' "fault" "exit" "failing cases"
+while read -r name primary rest; do
+	[ -n "$primary" ] || { echo "FAIL: $name names no catching case"; fail=1; continue; }
+	more=$(extra "$name")
+	$K run --sut-opt "fault=$name" --out "$out/$name" $primary $rest $more >"$out/$name.log" 2>&1
+	rc=$?
+	failed=$(failed_cases "$out/$name")
+	printf '%-24s %-5s %s\n' "$name" "$rc" "$failed"
+	check "$name" $rc "$failed" $primary $more
 done <"$out/faults"
+
+# No staggering although asked: the stagger verdict of rollover/3.1-3/sut-3
+# (a SHOULD, so --strict makes it fail the run).
+sed -e "s|^config = .*|config = $PWD/sut/profiles/refspeaker.conf.in|" \
+    -e "s|--stagger-ms {stagger_ms}|--stagger-ms 0|" sut/profiles/refspeaker.profile >"$out/nostagger.profile"
+$K run --strict --sut "$out/nostagger.profile" --out "$out/nostagger" rollover/3.1-3/sut-3 >"$out/nostagger.log" 2>&1
+rc=$?
+failed=$(failed_cases "$out/nostagger")
+printf '%-24s %-5s %s\n' "(profile: no stagger)" "$rc" "$failed"
+check nostagger $rc "$failed" rollover/3.1-3/sut-3
+
 [ $fail -eq 0 ] && echo "ok: every fault caught"
 exit $fail
