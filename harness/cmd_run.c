@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "netns.h"
 #include "runner.h"
 #include "teardown.h"
 
@@ -22,7 +23,7 @@ static void usage(FILE *f)
 		"  --out DIR         run folder (default reports/RUN-ID, with reports/latest)\n"
 		"  --junit FILE      also write the JUnit XML report to FILE\n"
 		"  --time-scale F    wall seconds per protocol second (default %g: the 24 h\n"
-		"                    stage period takes under a second; 1 = real time)\n"
+		"                    stage period takes 0.17 s; 1 = real time)\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
 		"  --keep-on-fail    stop at the first failure and leave its topology up\n"
 		"exit: 0 all passed, 1 a case failed, 2 harness error or bad usage\n",
@@ -80,6 +81,11 @@ int kr_cmd_run(int argc, char **argv)
 	o.filters = argv + optind;
 	o.nfilters = (size_t)(argc - optind);
 	o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	struct kr_err err = { 0 };
+	if (kr_net_preflight(&err) < 0) {
+		fprintf(stderr, "keyroll run: %s\n", err.msg);
+		goto out;
+	}
 	/* SIGINT/SIGTERM: partial reports, then every namespace, process and
 	 * capture is torn down (teardown.h) and the exit status is 128+sig. */
 	if (kr_teardown_init() < 0) {

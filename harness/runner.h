@@ -25,8 +25,8 @@ struct kr_run_opts {
 	bool color;
 };
 
-/* Default time scale: the 24 h stage period takes about a second. */
-#define KR_DEFAULT_TIME_SCALE 1e-5
+/* Default time scale: the 24 h stage period takes about 0.2 s. */
+#define KR_DEFAULT_TIME_SCALE 2e-6
 #define KR_DEFAULT_PROFILE "sut/profiles/refspeaker.profile"
 
 /* Runs the selected cases; returns the exit code of `keyroll run`:
