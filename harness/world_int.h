@@ -31,6 +31,7 @@ struct kr_wkey {
 	char name[128];
 	char pem[PATH_MAX];
 	char cert[PATH_MAX];      /* router certificate, when the CA issued one */
+	struct x509_st *x509;     /* that certificate (the RTR data come from it) */
 };
 
 struct kr_wsent {
@@ -58,7 +59,7 @@ struct kr_world {
 	size_t nkeys;
 	struct kr_wsent sent[KR_W_MAX_SENT];
 	size_t nsent;
-	unsigned sentinels, barriers;
+	unsigned sentinels, barriers, crls;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
 	char workdir[PATH_MAX];
 	char rtr_addr[64];

@@ -9,6 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/x509.h>
+#include <time.h>
+
+#include "ca.h"
 #include "evloop.h"
 #include "world_int.h"
 
@@ -115,6 +119,7 @@ const char *kr_wkey_name(const struct kr_wkey *k)
 void kr_w_keys_free(struct kr_world *w)
 {
 	for (size_t i = 0; i < w->nkeys; i++) {
+		X509_free(w->keys[i]->x509);
 		kr_key_free(&w->keys[i]->k);
 		free(w->keys[i]);
 	}
@@ -123,11 +128,74 @@ void kr_w_keys_free(struct kr_world *w)
 	w->keytab = NULL;
 }
 
+/* ---- certificates ---------------------------------------------------------- */
+
+/* One trust anchor per run: creating an RSA-2048 key takes up to a second,
+ * and a CA holds no SUT state, so cases share it; their certificates are
+ * their own. */
+static struct kr_ca *run_ca;
+
+static void ca_free(void)
+{
+	kr_ca_free(run_ca);
+	run_ca = NULL;
+}
+
+static struct kr_ca *ca(struct kr_world *w)
+{
+	if (run_ca)
+		return run_ca;
+	static const struct kr_as_range as[] = { { 64496, 64511 }, { 65536, 65551 } };
+	struct kr_ca_opts o = { .name = "keyroll test TA", .as = as, .nas = 2 };
+	struct kr_err err = { 0 };
+	run_ca = kr_ca_new_ta(&o, &err);
+	if (!run_ca) {
+		kr_error(w->ctx, "CA: %s", err.msg);
+		return NULL;
+	}
+	atexit(ca_free);
+	return run_ca;
+}
+
+/* Step 1: the CA issues the key's router certificate (RFC 8209); what the
+ * cache announces is read back from the certificate, as a relying party
+ * would (RFC 8209 §3.3 output). */
+static int certify(struct kr_world *w, struct kr_wkey *k)
+{
+	if (k->x509)
+		return 0;
+	struct kr_ca *c = ca(w);
+	if (!c)
+		return -1;
+	struct kr_err err = { 0 };
+	struct kr_router_req rq = { .asns = &k->k.asn, .nasns = 1, .no_router_id = true };
+	k->x509 = kr_ca_issue_router(c, k->k.pkey, &rq, &err);
+	if (!k->x509)
+		return kr_error(w->ctx, "CA: router certificate for %s: %s", k->name, err.msg);
+	snprintf(k->cert, sizeof(k->cert), "%.*s.cer", (int)(strlen(k->pem) - 4), k->pem);
+	if (kr_x509_save(k->x509, k->cert, true, &err) < 0)
+		return kr_error(w->ctx, "CA: %s", err.msg);
+	struct kr_rtr_set set = { 0 };
+	int rc = 0;
+	if (kr_router_cert_keys(k->x509, &set, &err) < 0 || set.nkeys != 1)
+		rc = kr_error(w->ctx, "CA: no router key in the certificate of %s: %s", k->name, err.msg);
+	else if (set.keys[0].asn != k->k.asn || memcmp(set.keys[0].ski, k->k.ski, KR_SKI_LEN) ||
+		 set.keys[0].spki_len != k->spki_len || memcmp(set.keys[0].spki, k->spki, k->spki_len))
+		rc = kr_error(w->ctx, "CA: the certificate of %s names another key", k->name);
+	kr_rtr_set_free(&set);
+	if (rc == 0)
+		kr_log(w->ctx, "CA: router certificate serial %llu for %s", (unsigned long long)kr_x509_serial(k->x509),
+		       k->name);
+	return rc;
+}
+
 /* ---- RTR cache ------------------------------------------------------------ */
 
 static int rtr_add(struct kr_world *w, struct kr_wkey *k)
 {
 	struct kr_err err = { 0 };
+	if (certify(w, k) < 0)
+		return -1;
 	if (kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0)
 		return kr_error(w->ctx, "key table: %s", err.msg);
 	if (kr_rtr_announce_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
@@ -231,10 +299,26 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 
 int kr_w_revoke(struct kr_world *w, struct kr_wkey *k)
 {
-	/* The harness feeds its cache directly (no relying party reads the
-	 * CRL), so revocation changes nothing on the wire until the cache
-	 * withdraws the key; it is logged as the rollover's step 4. */
-	kr_log(w->ctx, "CA: revoke the certificate of %s (CRL published)", k->name);
+	/* Step 4. The CRL reaches the SUT only through the cache: the key is
+	 * withdrawn by kr_w_unpublish, as a relying party would after reading
+	 * the CRL. The CRL itself is evidence. */
+	if (certify(w, k) < 0)
+		return -1;
+	int64_t now = time(NULL);
+	kr_ca_revoke_cert(run_ca, k->x509, now);
+	struct kr_err err = { 0 };
+	X509_CRL *crl = kr_ca_crl(run_ca, now, now + 86400, &err);
+	if (!crl)
+		return kr_error(w->ctx, "CA: CRL: %s", err.msg);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/keys/ca-%u.crl", w->ctx->dir, ++w->crls);
+	int rc = kr_crl_save(crl, path, true, &err);
+	X509_CRL_free(crl);
+	if (rc < 0)
+		return kr_error(w->ctx, "CA: %s", err.msg);
+	kr_artifact(w->ctx, path);
+	kr_log(w->ctx, "CA: certificate serial %llu of %s revoked; CRL published (%s)",
+	       (unsigned long long)kr_x509_serial(k->x509), k->name, path);
 	return 0;
 }
 
