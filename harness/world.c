@@ -117,11 +117,7 @@ static void world_down(void *arg)
 		kr_speaker_free(w->sp[p]);
 	write_transcript(w);
 	kr_rtr_cache_free(w->rtr);
-	if (w->caps) {
-		for (size_t i = 0; i < kr_capset_count(w->caps); i++)
-			kr_artifact(ctx, kr_capture_path(kr_capset_get(w->caps, i)));
-		kr_capset_free(w->caps);
-	}
+	kr_w_capture_stop(w);
 	if (w->net) {
 		if (ctx->keep) {
 			fprintf(stderr, "keyroll: --keep-on-fail: namespaces %s-* left up (e.g. `ip netns exec "
@@ -155,10 +151,7 @@ static int load_topo(struct kr_world *w)
 		return kr_error(w->ctx, "topology: %s", err.msg);
 	kr_log(w->ctx, "topology %s up in %.3f s", kr_net_tag(w->net), kr_ns_to_s(kr_now_ns() - t));
 	/* Captures start before any process or session exists. */
-	w->caps = kr_capture_sut_links(w->net, w->ctx->dir, &err);
-	if (!w->caps)
-		return kr_error(w->ctx, "capture: %s", err.msg);
-	return 0;
+	return kr_w_capture_start(w);
 }
 
 int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)

@@ -5,7 +5,6 @@
 #include <limits.h>
 
 #include "bgpsec_crypto.h"
-#include "capture.h"
 #include "netns.h"
 #include "proc.h"
 #include "rtr_cache.h"
@@ -64,6 +63,10 @@ struct kr_world {
 	char workdir[PATH_MAX];
 	char rtr_addr[64];
 };
+
+/* world_capture.c: pcaps of every SUT link into the case folder */
+int kr_w_capture_start(struct kr_world *w);
+void kr_w_capture_stop(struct kr_world *w);
 
 /* world_keys.c */
 int kr_w_keys_init(struct kr_world *w);
