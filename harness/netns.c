@@ -348,11 +348,15 @@ static void net_teardown(void *arg)
 		return;
 	n->down = true;
 	for (size_t i = 0; i < n->topo.nnodes; i++) {
-		if (n->fd[i] < 0)
+		/* A signal can arrive while make_ns() is creating node i: its
+		 * mount may exist before fd[i] is set, so go by name. */
+		if (!n->ns[i][0])
 			continue;
-		kr_net_kill_ns_procs(n->fd[i]);
-		close(n->fd[i]);
-		n->fd[i] = -1;
+		if (n->fd[i] >= 0) {
+			kr_net_kill_ns_procs(n->fd[i]);
+			close(n->fd[i]);
+			n->fd[i] = -1;
+		}
 		char path[128];
 		snprintf(path, sizeof path, KR_NETNS_DIR "/%s", n->ns[i]);
 		umount2(path, MNT_DETACH);
