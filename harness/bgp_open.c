@@ -164,6 +164,10 @@ struct capbuf {
 static void cap_add(struct capbuf *cb, uint8_t code, const uint8_t *val, uint8_t len)
 {
 	size_t need = 2u + len;
+	if (need > 255) { /* cannot fit one optional parameter */
+		cb->bad = true;
+		return;
+	}
 	if (cb->np == 0 || cb->p[cb->np - 1].len + need > 255) {
 		if (cb->np == KR_MAX_OPT_PARAMS) {
 			cb->bad = true;

@@ -97,6 +97,18 @@ static void t_many_caps(void)
 	CU_ASSERT_EQUAL(kr_open_build(&c, m, sizeof m, &l, &e), 0);
 	c.nextra = 42; /* 258 octets of caps: two parameters, 262 > 255 */
 	CU_ASSERT_EQUAL(kr_open_build(&c, m, sizeof m, &l, &e), -1);
+	/* a capability too long for any parameter */
+	static uint8_t huge[254];
+	struct kr_cap hc = { 201, 254, huge };
+	struct kr_open_cfg c5 = { .asn = 65001, .no_as4 = true, .extra = &hc, .nextra = 1 };
+	CU_ASSERT_EQUAL(kr_open_build(&c5, m, sizeof m, &l, &e), -1);
+	CU_ASSERT_EQUAL(e.code, KR_WE_LIMIT);
+	hc.len = 251; /* fills the 255 octets of optional parameters */
+	CU_ASSERT_EQUAL_FATAL(kr_open_build(&c5, m, sizeof m, &l, &e), 0);
+	CU_ASSERT_EQUAL(kr_open_decode(&o, m, l, &e), 0);
+	CU_ASSERT(o.nparams == 1 && o.params[0].len == 253 && o.ncaps == 1 && o.caps[0].len == 251);
+	hc.len = 252;
+	CU_ASSERT_EQUAL(kr_open_build(&c5, m, sizeof m, &l, &e), -1);
 	/* many small caps across parameters, decoded in order */
 	struct kr_cap rr[70];
 	for (int i = 0; i < 70; i++)
