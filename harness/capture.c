@@ -22,6 +22,7 @@ struct kr_capture {
 	bool running;
 	int stopfd;
 	_Atomic uint64_t packets;
+	uint64_t drops;
 	uint64_t td_id;
 	char path[512];
 	char err[PCAP_ERRBUF_SIZE];
@@ -64,6 +65,9 @@ static void *cap_thread(void *arg)
 	while (pcap_dispatch(c->p, -1, on_packet, (u_char *)c) > 0)
 		;
 	pcap_dump_flush(c->d);
+	struct pcap_stat st;
+	if (pcap_stats(c->p, &st) == 0)
+		c->drops = st.ps_drop + st.ps_ifdrop;
 	return NULL;
 }
 
@@ -101,7 +105,7 @@ static pcap_t *open_live(const char *ifname, char *eb, struct kr_err *err)
 	}
 	pcap_set_snaplen(p, 262144);
 	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, 4 << 20);
+	pcap_set_buffer_size(p, 8 << 20);
 	/* Kernel timestamps at nanosecond resolution: HOST is the kernel's
 	 * stamp on Linux; adapter stamps (when a NIC has them) live on
 	 * another clock, so they are not asked for. */
@@ -166,6 +170,7 @@ fail:
 }
 
 uint64_t kr_capture_packets(const struct kr_capture *c) { return atomic_load(&c->packets); }
+uint64_t kr_capture_drops(const struct kr_capture *c) { return c->drops; }
 const char *kr_capture_path(const struct kr_capture *c) { return c->path; }
 
 void kr_capture_stop(struct kr_capture *c)

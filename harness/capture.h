@@ -25,6 +25,9 @@ struct kr_capture *kr_capture_start(const struct kr_net *n, const char *node,
 /* Packets written so far. */
 uint64_t kr_capture_packets(const struct kr_capture *c);
 const char *kr_capture_path(const struct kr_capture *c);
+/* Packets the kernel dropped for this capture (known after stop); a
+ * non-zero count makes the evidence incomplete. */
+uint64_t kr_capture_drops(const struct kr_capture *c);
 /* Drain, flush, close (idempotent). Packets seen by the kernel before the
  * call are in the file afterwards. */
 void kr_capture_stop(struct kr_capture *c);

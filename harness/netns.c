@@ -6,7 +6,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/ethtool.h>
 #include <linux/if.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <linux/if_addr.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -371,6 +374,26 @@ static void net_teardown(void *arg)
 	}
 }
 
+/* Segmentation and receive offloads off: TCP segments then have wire
+ * sizes, as a real link shows them, and a capture's ring holds MTU-sized
+ * frames instead of 256 KiB ones (libpcap sizes frames by the offloads). */
+static void offloads_off(const char *ifname)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return;
+	static const uint32_t cmds[] = { ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SGRO };
+	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+		struct ethtool_value v = { cmds[i], 0 };
+		struct ifreq ifr;
+		memset(&ifr, 0, sizeof ifr);
+		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
+		ifr.ifr_data = (void *)&v;
+		ioctl(s, SIOCETHTOOL, &ifr); /* best effort: a capture still works */
+	}
+	close(s);
+}
+
 static int config_node(struct kr_net *n, size_t i, struct kr_err *err)
 {
 	if (setns(n->fd[i], CLONE_NEWNET) < 0) {
@@ -388,6 +411,7 @@ static int config_node(struct kr_net *n, size_t i, struct kr_err *err)
 		bool is_a = l->a == i;
 		const char *ifname = n->topo.nodes[is_a ? l->b : l->a].name;
 		int idx = 0;
+		offloads_off(ifname);
 		rc = link_up(sk, ifname, &idx, err, n->ns[i]);
 		if (rc == 0)
 			rc = add_addr(sk, idx, is_a ? &l->a4 : &l->b4, err, n->ns[i], ifname);

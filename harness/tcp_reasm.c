@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "bgp_msg.h"
+#include "rtr_pdu.h"
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -325,13 +326,14 @@ static void frame(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts, ui
 				break;
 			}
 		} else {
-			if (avail < 8)
+			uint8_t ver, type;
+			uint32_t l;
+			if (!kr_rtr_peek(p, avail, &ver, &type, &l))
 				break;
-			uint32_t l = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | p[6] << 8 | p[7];
-			if (p[0] > 2 || l < 8 || l > 65536) {
+			if (ver > 2 || l < 8 || l > 65536) {
 				report(r, KR_SE_FRAMING, pkt, c, d,
 				       "not an RTR PDU at stream offset %zu (version %u, length %u)",
-				       h->off, p[0], l);
+				       h->off, ver, l);
 				h->broken = true;
 				break;
 			}
