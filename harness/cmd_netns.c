@@ -1,15 +1,19 @@
-/* keyroll netns up FILE [--tag TAG] [--wait] | down [TAG] | check FILE */
+/* keyroll netns up FILE [--tag TAG] [--wait [--capture DIR]] | down [TAG] |
+ * check FILE. `up` alone leaves the topology up and returns; with --wait it
+ * stays in the foreground (optionally capturing every SUT link) until
+ * SIGINT/SIGTERM, then tears everything down. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "cli.h"
 #include "netns.h"
 #include "teardown.h"
 #include "topo.h"
 
 const char kr_cmd_netns_help[] =
-	"up FILE [--tag TAG] [--wait] | down [TAG] | check FILE -- build, remove or check a topology";
+	"up FILE [--tag TAG] [--wait [--capture DIR]] | down [TAG] | check FILE -- build, remove or check a topology";
 
 static void print_net(const struct kr_net *n)
 {
@@ -32,22 +36,24 @@ static void print_net(const struct kr_net *n)
 
 static int up(int argc, char **argv)
 {
-	const char *file = NULL, *tag = NULL;
+	const char *file = NULL, *tag = NULL, *capdir = NULL;
 	int wait = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--tag") && i + 1 < argc)
 			tag = argv[++i];
 		else if (!strcmp(argv[i], "--wait"))
 			wait = 1;
+		else if (!strcmp(argv[i], "--capture") && i + 1 < argc)
+			capdir = argv[++i];
 		else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else {
-			fprintf(stderr, "usage: keyroll netns up FILE [--tag TAG] [--wait]\n");
+			fprintf(stderr, "usage: keyroll netns up FILE [--tag TAG] [--wait [--capture DIR]]\n");
 			return KR_EXIT_ERROR;
 		}
 	}
-	if (!file) {
-		fprintf(stderr, "usage: keyroll netns up FILE [--tag TAG] [--wait]\n");
+	if (!file || (capdir && !wait)) {
+		fprintf(stderr, "usage: keyroll netns up FILE [--tag TAG] [--wait [--capture DIR]]\n");
 		return KR_EXIT_ERROR;
 	}
 	struct kr_err err = { 0 };
@@ -70,6 +76,17 @@ static int up(int argc, char **argv)
 		printf("up; remove with: keyroll netns down %s\n", kr_net_tag(n));
 		kr_net_release(n);
 		return KR_EXIT_OK;
+	}
+	if (capdir) {
+		/* Captures register with the teardown after the topology, so
+		 * an interrupt flushes them before the namespaces go. */
+		struct kr_capset *cs = kr_capture_sut_links(n, capdir, &err);
+		if (!cs) {
+			fprintf(stderr, "keyroll netns: %s\n", err.msg);
+			return KR_EXIT_ERROR;
+		}
+		for (size_t i = 0; i < kr_capset_count(cs); i++)
+			printf("capture %s\n", kr_capture_path(kr_capset_get(cs, i)));
 	}
 	/* Foreground: SIGINT/SIGTERM tear down through the teardown thread. */
 	printf("up; Ctrl-C tears down\n");

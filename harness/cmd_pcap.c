@@ -7,6 +7,7 @@
 
 #include "bgp_msg.h"
 #include "cli.h"
+#include "keys_json.h"
 #include "pcap_decode.h"
 #include "pcap_read.h"
 #include "rtr_pdu.h"
@@ -46,8 +47,33 @@ static void on_err(const struct kr_serr *e, void *arg)
 /* Validation keys from an rpki-client JSON file ("bgpsec_keys"). */
 static struct kr_keytab *load_keys(const char *path, struct kr_err *err)
 {
-	kr_err_set(err, ENOSYS, 0, "%s: key files are not supported yet", path);
-	return NULL;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		kr_err_set(err, errno, 0, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct kr_bytes b = { 0 };
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (kr_bytes_append(&b, chunk, n) < 0)
+			break;
+	int bad = ferror(f);
+	fclose(f);
+	struct kr_keytab *t = bad ? NULL : kr_keytab_new();
+	if (!t) {
+		kr_err_set(err, EIO, 0, "%s: %s", path, bad ? "read error" : "out of memory");
+		kr_bytes_free(&b);
+		return NULL;
+	}
+	struct kr_err e = { 0 };
+	if (kr_keys_json_load(t, (const char *)b.p, b.len, &e) < 0) {
+		kr_err_set(err, e.code, e.offset, "%s: %s", path, e.msg);
+		kr_keytab_free(t);
+		t = NULL;
+	}
+	kr_bytes_free(&b);
+	return t;
 }
 
 static int usage(void)

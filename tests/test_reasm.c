@@ -10,6 +10,7 @@
 
 #include "bgp_msg.h"
 #include "cu.h"
+#include "keys_json.h"
 #include "pcap_decode.h"
 #include "pcap_read.h"
 #include "rtr_pdu.h"
@@ -484,10 +485,13 @@ static void t_pcap_files(void)
 	free(g);
 }
 
-/* The interop capture: 17 BGP messages, six BGPsec UPDATEs. */
+/* The interop capture: 17 BGP messages, six BGPsec UPDATEs, judged as
+ * ../shared/interop/README.md says (QuaggaSRx agreed). */
 struct interop {
 	struct kr_pdec *d;
-	int msgs, updates, bgpsec;
+	int msgs, updates, bgpsec, valid, invalid;
+	char invalid_prefix[64];
+	enum kr_reason reason;
 };
 static void on_interop(const struct kr_smsg *m, void *arg)
 {
@@ -498,18 +502,42 @@ static void on_interop(const struct kr_smsg *m, void *arg)
 	const struct kr_pdec_update *u = kr_pdec_last(x->d);
 	x->updates += u->is_update;
 	x->bgpsec += u->bgpsec;
+	if (u->validated && u->res.verdict == KR_VALID)
+		x->valid++;
+	if (u->validated && u->res.verdict == KR_NOT_VALID) {
+		x->invalid++;
+		snprintf(x->invalid_prefix, sizeof x->invalid_prefix, "%s", u->prefix);
+		x->reason = u->res.reason;
+	}
 }
 
 static void t_interop_capture(void)
 {
-	struct interop x = { kr_pdec_new(NULL), 0, 0, 0 };
+	const char *pcap = KR_SHARED_DIR "/interop/bio65005-to-qsrx.pcap";
+	struct interop x = { .d = kr_pdec_new(NULL) };
 	struct kr_err e = { 0 };
-	CU_ASSERT_EQUAL(kr_pcap_messages(KR_SHARED_DIR "/interop/bio65005-to-qsrx.pcap", NULL,
-					 on_interop, NULL, &x, &e), 0);
+	CU_ASSERT_EQUAL(kr_pcap_messages(pcap, NULL, on_interop, NULL, &x, &e), 0);
 	CU_ASSERT_EQUAL(x.msgs, 17);
 	CU_ASSERT_EQUAL(x.updates, 6);
 	CU_ASSERT_EQUAL(x.bgpsec, 6);
+	CU_ASSERT_EQUAL(x.valid + x.invalid, 0); /* no keys, no verdicts */
 	kr_pdec_free(x.d);
+
+	FILE *f = fopen(KR_SHARED_DIR "/interop/bgpsrx-demo-keys.json", "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	struct kr_keytab *kt = kr_keytab_new();
+	CU_ASSERT_FATAL(kr_keys_json_load(kt, buf, n, &e) > 0);
+	memset(&x, 0, sizeof x);
+	x.d = kr_pdec_new(kt);
+	CU_ASSERT_EQUAL(kr_pcap_messages(pcap, NULL, on_interop, NULL, &x, &e), 0);
+	CU_ASSERT_EQUAL(x.valid, 5);
+	CU_ASSERT_EQUAL(x.invalid, 1);
+	CU_ASSERT_STRING_EQUAL(x.invalid_prefix, "10.40.5.0/24");
+	kr_pdec_free(x.d);
+	kr_keytab_free(kt);
 }
 
 KR_TESTS("reasm",
