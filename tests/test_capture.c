@@ -89,8 +89,8 @@ static size_t client_stream(uint8_t *out, size_t cap)
 	for (int u = 0; u < 3; u++) {
 		struct kr_prefix p[100];
 		for (int i = 0; i < 100; i++) {
-			char s[32];
-			snprintf(s, sizeof s, "203.0.%d.%d/32", u, i);
+			char s[48];
+			snprintf(s, sizeof s, "203.0.%u.%u/32", (unsigned)u & 255, (unsigned)i & 255);
 			kr_prefix_parse(&p[i], s);
 		}
 		CU_ASSERT_EQUAL_FATAL(kr_update_build_withdraw(p, 100, 4096, out + off, cap - off, &len, NULL), 0);

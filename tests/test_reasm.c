@@ -78,7 +78,8 @@ static size_t mk_frame(uint8_t *f, const struct ep *s, const struct ep *d, uint3
 	tcp[7] = (uint8_t)seq;
 	tcp[12] = 5 << 4;
 	tcp[13] = flags;
-	memcpy(tcp + 20, pl, n);
+	if (n)
+		memcpy(tcp + 20, pl, n);
 	return (size_t)(tcp + 20 + n - f);
 }
 
