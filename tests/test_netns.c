@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cu.h"
@@ -265,6 +266,55 @@ static void t_proc_ready_and_stop(void)
 	kr_net_free(n);
 }
 
+/* A harness killed by SIGKILL takes its children with it (PDEATHSIG). */
+static void t_children_die_with_harness(void)
+{
+	int pp[2];
+	CU_ASSERT_FATAL(pipe(pp) == 0);
+	pid_t h = fork();
+	CU_ASSERT_FATAL(h >= 0);
+	if (h == 0) {
+		const char *sl[] = { "sleep", "60", NULL };
+		struct kr_proc_opts o = { .argv = sl };
+		struct kr_err e;
+		struct kr_proc *p = kr_proc_start(NULL, &o, &e);
+		pid_t c = p ? kr_proc_pid(p) : -1;
+		if (write(pp[1], &c, sizeof c) != sizeof c)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(pp[1]);
+	pid_t c = -1;
+	CU_ASSERT_EQUAL(read(pp[0], &c, sizeof c), (ssize_t)sizeof c);
+	close(pp[0]);
+	CU_ASSERT_FATAL(c > 0);
+	kill(h, SIGKILL);
+	waitpid(h, NULL, 0);
+	/* the orphan is reaped by init; wait until its pid is gone or a
+	 * zombie (bounded) */
+	bool gone = false;
+	for (int64_t dl = kr_now_ns() + 3000000000LL; !gone && kr_now_ns() < dl;) {
+		char path[64], st[256] = "";
+		snprintf(path, sizeof path, "/proc/%d/stat", (int)c);
+		FILE *f = fopen(path, "r");
+		if (!f) {
+			gone = true;
+			break;
+		}
+		if (fgets(st, sizeof st, f)) {
+			char *q = strrchr(st, ')');
+			gone = q && q[2] == 'Z';
+		}
+		fclose(f);
+		if (!gone)
+			usleep(2000);
+	}
+	CU_ASSERT(gone);
+	if (!gone)
+		kill(c, SIGKILL);
+}
+
 static void t_tags(void)
 {
 	CU_ASSERT(kr_net_tag_valid("kr123n0"));
@@ -298,4 +348,5 @@ KR_TESTS("netns",
 	 { "standard topology up, TCP on every link, down", t_standard_topology },
 	 { "process crash, exit code, exec failure", t_proc_crash_and_exit },
 	 { "process readiness and stop", t_proc_ready_and_stop },
+	 { "children die with the harness", t_children_die_with_harness },
 	 { "tags", t_tags });
