@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		"                    stage period takes 0.17 s; 1 = real time)\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
 		"  --keep-on-fail    stop at the first failure and leave its topology up\n"
-		"exit: 0 all passed, 1 a case failed, 2 harness error or bad usage\n",
+		"exit: 0 all passed, 1 a case failed, 2 harness error or bad usage,\n"
+		"      128+N interrupted by signal N (partial reports written, all torn down)\n",
 		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE);
 }
 

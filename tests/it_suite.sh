@@ -65,6 +65,15 @@ PY
 echo "suite wall time: $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s "
 grep 'cases in' "$out/log"
 
+# A SUT that crashes is a FAIL that names the signal, not a harness error.
+sed -e "s|^config = .*|config = $PWD/sut/profiles/refspeaker.conf.in|" \
+    -e "s|^start = .*|start = /usr/bin/python3 -c __import__('os').kill(__import__('os').getpid(),11)|" \
+    -e "/^ready = /d" sut/profiles/refspeaker.profile >"$out/crash.profile"
+$K run --sut "$out/crash.profile" --out "$out/crash" rollover/3.1-1/1 >"$out/crashlog" 2>&1
+rc=$?
+[ $rc -eq 1 ] || { cat "$out/crashlog"; fail "crashing SUT: exit $rc, not 1"; }
+grep -q 'SIGSEGV' "$out/crash/results.json" || fail "crashing SUT: SIGSEGV not reported"
+
 # SIGINT in the middle of a run: torn down, partial reports written.
 $K run --out "$out/int" >"$out/intlog" 2>&1 &
 pid=$!
