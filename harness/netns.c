@@ -256,6 +256,8 @@ static int make_ns(const char *name, struct kr_err *err)
 		kr_err_set(err, errno, 0, "%s: IPv6 sysctls: %s", name, strerror(errno));
 		goto fail;
 	}
+	/* No router solicitations: less noise in the captures (best effort). */
+	write_sysctl("/proc/sys/net/ipv6/conf/default/router_solicitations", "0");
 	struct nl_sock *sk = nl_open(err, name);
 	if (!sk)
 		goto fail;
