@@ -81,6 +81,11 @@ int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix);
  * (for replay). 0 or -1. */
 int kr_w_sent_update(struct kr_world *w, enum kr_peer up, const char *prefix,
 		     struct kr_bytes *out);
+/* The first UPDATE for prefix that up sent, read back from the capture of
+ * the up-SUT link (the replay attack of draft §4 uses recorded bytes).
+ * 0 or -1. */
+int kr_w_captured_update(struct kr_world *w, enum kr_peer up, const char *prefix,
+			 struct kr_bytes *out);
 /* Send bytes verbatim on up's session (replay). */
 int kr_w_send_raw(struct kr_world *w, enum kr_peer up, const uint8_t *msg, size_t len);
 

@@ -20,7 +20,7 @@ static int setup(struct kr_ctx *ctx, struct kr_bytes *old, struct kr_wkey **k0, 
 		return -1;
 	if (st_announce_seen(ctx, KR_UP1, P1, *k0, KR_DOWNSTREAM) < 0)
 		return -1;
-	if (kr_w_sent_update(ctx->w, KR_UP1, P1, old) < 0)
+	if (kr_w_captured_update(ctx->w, KR_UP1, P1, old) < 0)
 		return -1;
 	kr_log(ctx, "captured the %zu-octet UPDATE for %s signed with %s", old->len, P1, kr_wkey_name(*k0));
 	if (kr_w_publish(ctx->w, k1) < 0 || kr_w_pass_time(ctx->w, 86400, 0.05) < 0)
