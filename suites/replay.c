@@ -3,6 +3,8 @@
  * up1 announces P1 signed with its key k0; the harness keeps that UPDATE
  * exactly as it went on the wire; up1 rolls to k1 and then withdraws P1
  * (the topology changed); the old UPDATE is replayed into the SUT. */
+#include <string.h>
+
 #include "steps.h"
 
 #define DRAFT4 "draft-rogaglia-sidr-bgpsec-rollover-01 §4.2; RFC 8634 §4"
@@ -22,6 +24,14 @@ static int setup(struct kr_ctx *ctx, struct kr_bytes *old, struct kr_wkey **k0, 
 		return -1;
 	if (kr_w_captured_update(ctx->w, KR_UP1, P1, old) < 0)
 		return -1;
+	/* Only one UPDATE for P1 went out so far: the capture must hold
+	 * exactly its bytes, or the replay would prove nothing. */
+	struct kr_bytes sent = { 0 };
+	int same = kr_w_sent_update(ctx->w, KR_UP1, P1, &sent) == 0 && sent.len == old->len &&
+		   !memcmp(sent.p, old->p, old->len);
+	kr_bytes_free(&sent);
+	if (!same)
+		return kr_error(ctx, "the capture of the up1 link disagrees with what up1 sent");
 	kr_log(ctx, "captured the %zu-octet UPDATE for %s signed with %s", old->len, P1, kr_wkey_name(*k0));
 	if (kr_w_publish(ctx->w, k1) < 0 || kr_w_pass_time(ctx->w, 86400, 0.05) < 0)
 		return -1;
