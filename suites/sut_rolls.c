@@ -75,11 +75,18 @@ static int staggered(struct kr_ctx *ctx)
 	/* The last of the 4 BGPsec peers may be 3 staggers behind the first:
 	 * give the twilight that long before judging it. */
 	int64_t until = kr_w_deadline(ctx->w, KR_W_ANNOUNCE) + 4 * (int64_t)ms * 1000000;
-	for (size_t i = 0; i < ST_NOWN + 2; i++)
-		if (kr_w_wait_present(ctx->w, KR_DOWNSTREAM, all[i], kr_wkey_ski(k1), NULL, t, until) < 0)
+	char a[16], state[1024];
+	for (size_t i = 0; i < ST_NOWN + 2; i++) {
+		kr_expect(ctx, "staggered twilight: %s at dn1,dn2 re-advertised with the new key %s within %.2f s",
+			  all[i], st_ski(kr_wkey_ski(k1), a), kr_ns_to_s(until - t));
+		int rc = kr_w_wait_present(ctx->w, KR_DOWNSTREAM, all[i], kr_wkey_ski(k1), NULL, t, until);
+		if (rc < 0)
 			return -1;
-	if (st_all_resigned(ctx, all, ST_NOWN + 2, k1, t, "staggered twilight re-advertisement") < 0)
-		return -1;
+		if (rc == 0) {
+			st_describe(ctx->w, KR_DOWNSTREAM, all[i], state, sizeof(state));
+			return kr_fail(ctx, "%s", state);
+		}
+	}
 	int64_t first[2] = { INT64_MAX, INT64_MAX };
 	for (int d = 0; d < 2; d++)
 		for (size_t i = 0; i < ST_NOWN + 2; i++) {
