@@ -78,6 +78,8 @@ while read -r name primary rest; do
 	failed=$(failed_cases "$out/$name")
 	printf '%-24s %-5s %s\n' "$name" "$rc" "$failed"
 	check "$name" "$rc" "$failed" $primary $(extra "$name")
+	xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/$name/junit.xml" 2>/dev/null ||
+		{ echo "FAIL: $name: junit.xml of a failing run does not validate"; fail=1; }
 done <"$out/faults"
 
 # No staggering although asked: the stagger verdict of rollover/3.1-3/sut-3
