@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
-int kr_pcap_read(const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err)
+int kr_pcap_read_fp(FILE *fp, const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, eb);
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
 	if (!p) {
+		fclose(fp);
 		kr_err_set(err, EINVAL, 0, "%s: %s", path, eb);
 		return -1;
 	}
@@ -48,6 +49,16 @@ int kr_pcap_read(const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err)
 	return rc;
 }
 
+int kr_pcap_read(const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		kr_err_set(err, errno, 0, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return kr_pcap_read_fp(fp, path, cb, arg, err);
+}
+
 struct msgs_ctx {
 	struct kr_reasm *r;
 };
@@ -59,16 +70,28 @@ static int feed(const struct kr_pkt *p, void *arg)
 	return 0;
 }
 
-int kr_pcap_messages(const char *path, const struct kr_reasm_cfg *cfg, kr_smsg_cb on_msg,
-		     kr_serr_cb on_err, void *arg, struct kr_err *err)
+int kr_pcap_messages_fp(FILE *fp, const char *path, const struct kr_reasm_cfg *cfg,
+			kr_smsg_cb on_msg, kr_serr_cb on_err, void *arg, struct kr_err *err)
 {
 	struct msgs_ctx m = { kr_reasm_new(cfg, on_msg, on_err, arg) };
 	if (!m.r) {
+		fclose(fp);
 		kr_err_set(err, ENOMEM, 0, "out of memory");
 		return -1;
 	}
-	int rc = kr_pcap_read(path, feed, &m, err);
+	int rc = kr_pcap_read_fp(fp, path, feed, &m, err);
 	kr_reasm_finish(m.r);
 	kr_reasm_free(m.r);
 	return rc < 0 ? -1 : 0;
+}
+
+int kr_pcap_messages(const char *path, const struct kr_reasm_cfg *cfg, kr_smsg_cb on_msg,
+		     kr_serr_cb on_err, void *arg, struct kr_err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		kr_err_set(err, errno, 0, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return kr_pcap_messages_fp(fp, path, cfg, on_msg, on_err, arg, err);
 }

@@ -5,6 +5,7 @@
 #define KR_PCAP_READ_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "kr_util.h"
@@ -25,11 +26,15 @@ typedef int (*kr_pkt_cb)(const struct kr_pkt *p, void *arg);
  * value, or -1 with err naming the file, the packet number and its offset
  * (truncated or malformed file). */
 int kr_pcap_read(const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err);
+/* The same on an open stream (closed when done); path names it in errors. */
+int kr_pcap_read_fp(FILE *fp, const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err);
 
 /* Read a file through the reassembler: on_msg for every message, on_err
  * for every stream problem. Returns 0, or -1 when the file itself is bad
  * (err set; messages before the damage have been delivered). */
 int kr_pcap_messages(const char *path, const struct kr_reasm_cfg *cfg, kr_smsg_cb on_msg,
 		     kr_serr_cb on_err, void *arg, struct kr_err *err);
+int kr_pcap_messages_fp(FILE *fp, const char *path, const struct kr_reasm_cfg *cfg,
+			kr_smsg_cb on_msg, kr_serr_cb on_err, void *arg, struct kr_err *err);
 
 #endif

@@ -541,7 +541,46 @@ static void t_interop_capture(void)
 	kr_keytab_free(kt);
 }
 
+/* Lines for RTR PDUs and for BGP messages that do not decode. */
+static void t_format_lines(void)
+{
+	uint8_t q[64];
+	struct kr_wr w = kr_wr_init(q, sizeof q);
+	struct kr_rtr_pdu pq = kr_rtr_pdu_make(1, 2 /* Reset Query */, 0, 0);
+	CU_ASSERT_EQUAL_FATAL(kr_rtr_encode(&pq, &w), 0);
+	struct kr_smsg m = { .ts_ns = 1700000000123456789LL, .conn = 3, .proto = KR_SP_RTR,
+			     .msg = q, .len = w.off };
+	m.src.family = m.dst.family = AF_INET6;
+	inet_pton(AF_INET6, "2001:db8::1", m.src.addr);
+	inet_pton(AF_INET6, "2001:db8::2", m.dst.addr);
+	m.src.port = 40000;
+	m.dst.port = 323;
+	struct kr_pdec *d = kr_pdec_new(NULL);
+	char line[512];
+	kr_pdec_format(d, &m, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "1700000000.123456789 c3 [2001:db8::1]:40000 > [2001:db8::2]:323 RTR"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "Reset Query"));
+	/* an UPDATE whose lengths do not add up: named, not crashed on */
+	uint8_t u[23 + 4];
+	memset(u, 0xff, 16);
+	u[16] = 0, u[17] = sizeof u, u[18] = KR_BGP_UPDATE;
+	u[19] = 0, u[20] = 9; /* withdrawn length beyond the message */
+	memset(u + 21, 0, 6);
+	m.proto = KR_SP_BGP;
+	m.msg = u;
+	m.len = sizeof u;
+	kr_pdec_format(d, &m, line, sizeof line);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "BGP UPDATE (undecodable:"));
+	CU_ASSERT(kr_pdec_last(d)->is_update && !kr_pdec_last(d)->bgpsec);
+	/* a tiny output buffer truncates, never overflows */
+	char small[16];
+	kr_pdec_format(d, &m, small, sizeof small);
+	CU_ASSERT_EQUAL(strlen(small), sizeof small - 1);
+	kr_pdec_free(d);
+}
+
 KR_TESTS("reasm",
+	 { "format lines", t_format_lines },
 	 { "segmented, both directions, seq wrap", t_segmented_both_directions },
 	 { "out of order and overlapping retransmissions", t_out_of_order_and_retransmissions },
 	 { "hole filled late: completing packet stamps", t_hole_filled_late_stamps_completion },
