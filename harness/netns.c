@@ -51,6 +51,8 @@ static int home_ns(void)
 	return home_fd;
 }
 
+int kr_net_home_fd(void) { return home_ns(); }
+
 bool kr_net_tag_valid(const char *tag)
 {
 	size_t n = strlen(tag);

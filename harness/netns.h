@@ -69,6 +69,8 @@ int kr_net_socket(const struct kr_net *n, const char *node, int domain, int type
  * sockets created in between belong to the node. 0 or -1. */
 int kr_net_enter(const struct kr_net *n, const char *node);
 int kr_net_leave(void);
+/* fd of that home namespace (owned by the library), or -1. */
+int kr_net_home_fd(void);
 
 /* ---- leftovers (keyroll clean / keyroll netns down) ------------------- */
 

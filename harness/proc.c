@@ -61,7 +61,9 @@ static void child(const struct kr_proc_opts *o, int nsfd, const char *tag, int e
 	if (setpgid(0, 0) < 0)
 		goto fail;
 	stage = 2;
-	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
+	/* Without a node the move home is best effort (an unprivileged
+	 * harness cannot setns, and is home anyway). */
+	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0 && o->node)
 		goto fail;
 	stage = 3;
 	int lf = open(o->log ? o->log : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -99,7 +101,9 @@ struct kr_proc *kr_proc_start(const struct kr_net *n, const struct kr_proc_opts 
 		kr_err_set(err, EINVAL, 0, "no command");
 		return NULL;
 	}
-	int nsfd = -1;
+	/* No node: the harness namespace, even if the calling thread has
+	 * entered a node for a moment. */
+	int nsfd = o->node ? -1 : kr_net_home_fd();
 	if (o->node) {
 		nsfd = n ? kr_net_node_fd(n, o->node) : -1;
 		if (nsfd < 0) {
