@@ -193,6 +193,20 @@ static void t_proc_crash_and_exit(void)
 	o.node = "nosuchnode";
 	o.argv = ex;
 	CU_ASSERT_PTR_NULL(kr_proc_start(n, &o, &e));
+	/* no node: the harness namespace, even when started from inside a node */
+	char home[64] = "", want_ns[80];
+	CU_ASSERT(readlink("/proc/self/ns/net", home, sizeof home - 1) > 0);
+	snprintf(want_ns, sizeof want_ns, "ns=%s", home);
+	const char *rl[] = { "sh", "-c", "echo ns=$(readlink /proc/self/ns/net)", NULL };
+	o.node = NULL;
+	o.argv = rl;
+	o.log = log;
+	CU_ASSERT_EQUAL(kr_net_enter(n, "a"), 0);
+	p = kr_proc_start(n, &o, &e);
+	CU_ASSERT_EQUAL(kr_net_leave(), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(kr_proc_wait_log(p, want_ns, kr_now_ns() + 5000000000LL, &e), 1);
+	kr_proc_free(p);
 	unlink(log);
 	kr_net_free(n);
 }
