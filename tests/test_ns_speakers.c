@@ -14,7 +14,9 @@
 #include "inject.h"
 #include "netns.h"
 #include "obs_wait.h"
+#include "keys_json.h"
 #include "relay.h"
+#include "replay.h"
 #include "speaker.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
@@ -241,6 +243,37 @@ static void t_roles_and_exabgp(void)
 	CU_ASSERT(r && r->is_signed && r->verdict == KR_NOT_VALID); /* the raw 0x21 arrived */
 	CU_ASSERT(kr_exa_withdraw(e.exa, &px) == 0);
 	CU_ASSERT(kr_wait_withdrawn(e.l, o1, &px, t3, kr_now_ns() + S(10), &x) == 1);
+
+	/* replay from the pcap fixture: the old-key announcement of one prefix,
+	 * selected by prefix and index, sent verbatim by up1 (AS 65536, the
+	 * fixture's signer; its signatures target AS 65537, the stand-in) */
+	FILE *kf = fopen("pcaps/harness-pair.keys.json", "r");
+	CU_ASSERT_FATAL(kf != NULL);
+	char kj[4096];
+	size_t kl = fread(kj, 1, sizeof kj, kf);
+	fclose(kf);
+	CU_ASSERT(kr_keys_json_load(e.keys, kj, kl, &err) == 2);
+	struct kr_prefix pr;
+	kr_prefix_parse(&pr, "198.51.100.0/24");
+	struct kr_replay_sel sel;
+	kr_replay_sel_init(&sel);
+	sel.prefix = &pr;
+	sel.bgpsec_only = true;
+	sel.first = sel.last = 0; /* the first (old-key) announcement */
+	struct kr_replay_set rs;
+	kr_replay_set_init(&rs);
+	CU_ASSERT_FATAL(kr_replay_load("pcaps/harness-pair.pcap", &sel, &rs, &err) == 0);
+	CU_ASSERT_EQUAL_FATAL(rs.n, 1);
+	CU_ASSERT_EQUAL(rs.matched, 2); /* old key, then new key */
+	int64_t t4 = kr_now_ns();
+	CU_ASSERT(kr_replay_send(e.up1, &rs, t4 + S(5)) == 0);
+	CU_ASSERT(kr_wait_signed(e.l, o1, &pr, NULL, true, t4, t4 + S(5), &x) == 1);
+	if (!x.ok)
+		fprintf(stderr, "%s / %s / %s\n", x.expected, x.observed, x.when);
+	size_t ml;
+	const uint8_t *got = kr_obs_msg(kr_obs_find(o1, &pr), &ml);
+	CU_ASSERT(got && ml == rs.m[0].len && memcmp(got, rs.data.p + rs.m[0].off, ml) == 0);
+	kr_replay_set_free(&rs);
 	env_down(&e);
 }
 

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Every pcap fixture in pcaps/: `keyroll pcap decode` finds at least the
+# BGPsec UPDATEs that tshark finds, and with the fixture's keys every one
+# of them gets a verdict.
+set -u
+K=build/keyroll
+fail() { echo "FAIL: $*"; exit 1; }
+n=0
+for f in pcaps/*.pcap; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	ours=$($K pcap decode "$f" | grep -c "BGPsec_PATH")
+	theirs=$(tshark -r "$f" -T fields -e bgp.update.path_attribute.bgpsec.sp.length \
+		-E occurrence=a 2>/dev/null | tr ',' '\n' | grep -c .)
+	[ "$theirs" -gt 0 ] || fail "$f: tshark finds no BGPsec UPDATE"
+	[ "$ours" -ge "$theirs" ] || fail "$f: keyroll finds $ours BGPsec UPDATEs, tshark $theirs"
+	keys="${f%.pcap}.keys.json"
+	[ -f "$keys" ] || fail "$f: no sidecar $keys"
+	[ -f "${f%.pcap}.md" ] || fail "$f: no sidecar ${f%.pcap}.md"
+	valid=$($K pcap decode "$f" --keys "$keys" | grep "BGPsec_PATH" | grep -c -w "Valid")
+	[ "$valid" -eq "$ours" ] || fail "$f: $valid of $ours BGPsec UPDATEs Valid with $keys"
+	echo "$f: $ours BGPsec UPDATEs (tshark $theirs), all Valid"
+done
+[ "$n" -gt 0 ] || fail "no pcap fixture"
