@@ -10,3 +10,4 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 2
 fi
 build/keyroll record pcaps/harness-pair.pcap
+build/keyroll record --refspeaker pcaps/refspeaker-rekey.pcap
