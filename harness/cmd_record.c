@@ -295,7 +295,8 @@ static int record_refspeaker(const char *out, const char *bin, struct kr_err *er
 		kr_err_set(err, errno, 0, "%s: %s", path[2], strerror(errno));
 		goto out;
 	}
-	fprintf(f, "asn %u\nrouter-id 198.18.255.1\nctl %s/ctl.sock\nkey origin %s\n", RS_AS, dir, path[0]);
+	fprintf(f, "asn %u\nrouter-id 198.18.255.1\nctl %s/ctl.sock\nkey origin %s\nkey transit %s\n", RS_AS, dir,
+		path[0], path[0]);
 	for (size_t i = 0; i < NRS; i++)
 		fprintf(f, "prefix %s\n", rs_prefixes[i]);
 	fprintf(f,
@@ -368,7 +369,7 @@ out:
 	kr_key_free(&kn);
 	char cmd[64];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
+	if (rc == 0 && system(cmd) != 0) /* kept on failure: the log is evidence */
 		fprintf(stderr, "keyroll record: could not remove %s\n", dir);
 	return rc;
 }
