@@ -22,3 +22,15 @@ for f in pcaps/*.pcap; do
 	echo "$f: $ours BGPsec UPDATEs (tshark $theirs), all Valid"
 done
 [ "$n" -gt 0 ] || fail "no pcap fixture"
+
+# Replay selection from the command line (the live path is tested in
+# tests/test_ns_speakers.c): the fixture announces 198.51.100.0/24 twice,
+# old key then new key.
+f=pcaps/harness-pair.pcap
+c=$($K replay "$f" --list --prefix 198.51.100.0/24 --bgpsec-only | grep -c "^#")
+[ "$c" -eq 2 ] || fail "replay --prefix selected $c UPDATEs, expected 2"
+c=$($K replay "$f" --list --index 0-2 | grep -c "^#")
+[ "$c" -eq 3 ] || fail "replay --index 0-2 selected $c UPDATEs, expected 3"
+$K replay "$f" --list --prefix 192.0.2.0/25 >/dev/null 2>&1 && fail "replay of no match must fail"
+$K replay pcaps/README.md --list >/dev/null 2>&1 && fail "replay of a non-pcap must fail"
+echo "replay selection OK"
