@@ -983,6 +983,26 @@ static void t_ipv6_session(void)
 	world_free(w);
 }
 
+/* The cache stops answering: after its Expire Interval (2 s here) the
+ * keys are gone and routes withdrawn (RFC 8210 §6); once it answers again
+ * the routes come back. */
+static void t_rtr_expire(void)
+{
+	WORLD(NULL);
+	up_announce(w, "192.0.2.0/24", NULL, false);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	kr_rtr_set_timers(w->cache, 1, 1, 2);
+	announce_key(w, &w->kunknown); /* a new serial carries the new timers */
+	rtr_applied(w, &w->kunknown, "announced");
+	kr_rtr_stop_answering(w->cache, true);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", false, NULL, 0, 0, 10000));
+	/* back: RTRlib, still waiting for its unanswered query, reconnects */
+	kr_rtr_stop_answering(w->cache, false);
+	kr_rtr_drop_clients(w->cache, 0);
+	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 2, 10000));
+	world_free(w);
+}
+
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -1004,7 +1024,7 @@ static void check_root(void)
 KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "unknown_and_bad", t_unknown_and_bad }, { "key_withdrawal", t_key_withdrawal },
 	 { "rekey", t_rekey }, { "cache_reset", t_cache_reset },
-	 { "new_session", t_new_session }, { "rekey_stagger", t_rekey_stagger },
+	 { "new_session", t_new_session }, { "rtr_expire", t_rtr_expire }, { "rekey_stagger", t_rekey_stagger },
 	 { "treat_as_withdraw", t_treat_as_withdraw }, { "keep_lower_pref", t_keep_lower_pref },
 	 { "garbled", t_garbled }, { "ipv6_session", t_ipv6_session }, { "bad_origin", t_bad_origin },
 	 { "fault_ignore_rtr_withdraw", t_fault_ignore_rtr_withdraw },

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rtrlib/rtrlib.h>
@@ -35,7 +36,14 @@ struct rs_rtr {
 	int pipe_rd;
 	uint8_t buf[sizeof(struct rtr_event) * 32];
 	size_t blen;
+	uint64_t expiry_timer;
+	bool expired;            /* keys dropped by our Expire check */
+	time_t expired_at;       /* RTRlib's last_update when we dropped them */
+	struct rs_rkey *dropped; /* what we dropped, to restore after a refresh */
+	size_t ndropped;
 };
+
+#define EXPIRY_CHECK_NS (200 * 1000000LL)
 
 /* RTRlib's SPKI callback carries no user pointer; one RTR client per process. */
 static int pipe_wr = -1;
@@ -93,6 +101,83 @@ static void on_pipe(struct kr_loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
+/* RTRlib removes expired data (RFC 8210 §6) without calling the SPKI
+ * callback, and only once it reconnects; so the speaker checks Expire
+ * itself: no successful refresh within the cache's Expire Interval drops
+ * every router key (and re-validates). RTRlib's socket fields are read
+ * atomically; its thread writes them. */
+static time_t mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void drop_all(struct rs_rtr *r, time_t lu)
+{
+	struct rs_speaker *sp = r->sp;
+	free(r->dropped);
+	r->dropped = NULL;
+	r->ndropped = 0;
+	if (sp->nrkeys) {
+		r->dropped = malloc(sp->nrkeys * sizeof *r->dropped);
+		if (r->dropped) {
+			memcpy(r->dropped, sp->rkeys, sp->nrkeys * sizeof *r->dropped);
+			r->ndropped = sp->nrkeys;
+		}
+	}
+	rs_log("RTR: no refresh within the Expire Interval: dropping %zu router key(s)",
+	       sp->nrkeys);
+	while (sp->nrkeys) {
+		struct rs_rkey k = sp->rkeys[sp->nrkeys - 1];
+		rs_key_withdrawn(sp, k.asn, k.ski, k.spki, false);
+		if (sp->nrkeys && !memcmp(&sp->rkeys[sp->nrkeys - 1], &k, sizeof k))
+			sp->nrkeys--; /* kept by a fault: still gone from the mirror */
+	}
+	r->expired = true;
+	r->expired_at = lu;
+}
+
+/* After a refresh that RTRlib answered incrementally, the keys it still
+ * holds are valid again. */
+static void restore(struct rs_rtr *r)
+{
+	for (size_t i = 0; i < r->ndropped; i++) {
+		struct spki_record *res = NULL;
+		unsigned int n = 0;
+		if (rtr_mgr_get_spki(r->conf, r->dropped[i].asn, r->dropped[i].ski, &res, &n) != 0)
+			continue;
+		for (unsigned k = 0; k < n; k++)
+			if (!memcmp(res[k].spki, r->dropped[i].spki, SPKI_SIZE))
+				rs_key_announced(r->sp, res[k].asn, res[k].ski, res[k].spki);
+		free(res);
+	}
+	free(r->dropped);
+	r->dropped = NULL;
+	r->ndropped = 0;
+}
+
+static void on_expiry_check(struct kr_loop *l, void *arg)
+{
+	struct rs_rtr *r = arg;
+	r->expiry_timer = kr_loop_timer(l, EXPIRY_CHECK_NS, on_expiry_check, r);
+	time_t lu = __atomic_load_n(&r->rsock.last_update, __ATOMIC_RELAXED);
+	unsigned exp = __atomic_load_n(&r->rsock.expire_interval, __ATOMIC_RELAXED);
+	if (exp < 2)
+		exp = 2; /* RTRlib refreshes at most once a second, in whole seconds */
+	if (!r->expired) {
+		/* last_update 0 after a sync: RTRlib purged its table */
+		if (r->sp->nrkeys && (lu == 0 || mono_s() > lu + (time_t)exp))
+			drop_all(r, lu);
+		return;
+	}
+	if (lu != 0 && lu != r->expired_at) {
+		rs_log("RTR: data refreshed after expiry");
+		r->expired = false;
+		restore(r);
+	}
+}
+
 struct rs_rtr *rs_rtr_start(struct rs_speaker *sp, struct kr_err *err)
 {
 	const struct rs_config *c = &sp->cfg;
@@ -144,11 +229,15 @@ struct rs_rtr *rs_rtr_start(struct rs_speaker *sp, struct kr_err *err)
 			r->tr.free_fp(&r->tr);
 		goto fail_loop;
 	}
+	/* take the intervals the cache sends as they are: compressed-time runs
+	 * use Expire values below RFC 8210 §6's 600 s */
+	rtr_set_interval_mode(&r->rsock, RTR_INTERVAL_MODE_ACCEPT_ANY);
 	if (rtr_mgr_start(r->conf) != RTR_SUCCESS) {
 		kr_err_set(err, 1, 0, "rtr: rtr_mgr_start failed");
 		rtr_mgr_free(r->conf); /* frees the transport socket too */
 		goto fail_loop;
 	}
+	r->expiry_timer = kr_loop_timer(sp->loop, EXPIRY_CHECK_NS, on_expiry_check, r);
 	rs_log("RTR: cache %s port %s (refresh %u s, retry %u s, expire %u s)", c->rtr_host,
 	       c->rtr_port, refresh, retry, expire);
 	return r;
@@ -168,6 +257,9 @@ void rs_rtr_stop(struct rs_rtr *r)
 		return;
 	rtr_mgr_stop(r->conf);
 	rtr_mgr_free(r->conf); /* frees the transport socket too */
+	if (r->expiry_timer)
+		kr_loop_cancel(r->sp->loop, r->expiry_timer);
+	free(r->dropped);
 	kr_loop_del_fd(r->sp->loop, r->pipe_rd);
 	close(r->pipe_rd);
 	close(pipe_wr);

@@ -356,24 +356,22 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 			revalidate(sp, REVAL_WITHDRAWN, o.asn, o.ski);
 		}
 	}
+	for (size_t i = 0; i < sp->nrkeys; i++)
+		if (rkey_same(&sp->rkeys[i], asn, ski, spki))
+			return; /* already known (e.g. restored after an expiry) */
 	struct kr_err e;
 	kr_err_clear(&e);
 	if (kr_keytab_add(sp->keytab, asn, ski, spki, KR_SPKI_P256_LEN, &e) < 0) {
 		rs_log("RTR: key AS %u SKI %s not usable: %s", asn, h, e.msg);
 		return;
 	}
-	bool known = false;
-	for (size_t i = 0; i < sp->nrkeys; i++)
-		known |= rkey_same(&sp->rkeys[i], asn, ski, spki);
-	if (!known) {
-		struct rs_rkey *n = realloc(sp->rkeys, (sp->nrkeys + 1) * sizeof *n);
-		if (n) {
-			sp->rkeys = n;
-			n[sp->nrkeys].asn = asn;
-			memcpy(n[sp->nrkeys].ski, ski, KR_SKI_LEN);
-			memcpy(n[sp->nrkeys].spki, spki, KR_SPKI_P256_LEN);
-			sp->nrkeys++;
-		}
+	struct rs_rkey *n = realloc(sp->rkeys, (sp->nrkeys + 1) * sizeof *n);
+	if (n) {
+		sp->rkeys = n;
+		n[sp->nrkeys].asn = asn;
+		memcpy(n[sp->nrkeys].ski, ski, KR_SKI_LEN);
+		memcpy(n[sp->nrkeys].spki, spki, KR_SPKI_P256_LEN);
+		sp->nrkeys++;
 	}
 	revalidate(sp, REVAL_ANNOUNCED, asn, ski);
 }
