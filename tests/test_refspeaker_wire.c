@@ -728,7 +728,8 @@ static void rekey(const char *fault, bool two)
 	unsigned before4 = seen_str(&w->odn, "203.0.113.0/24")->announces;
 	unsigned before6 = seen_str(&w->odn, "2001:db8:f00::/48")->announces;
 	unsigned before_t = t->announces;
-	announce_key(w, &w->knew); /* pre-published */
+	announce_key(w, &w->knew); /* pre-published, and known to r2 before use */
+	rtr_applied(w, &w->knew, "announced");
 	char key[128];
 	snprintf(key, sizeof key, "%s/new.pem", w->dir);
 	CU_ASSERT_EQUAL(ctl(w, "r1", "rekey", "origin", key), 0);
