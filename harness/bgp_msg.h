@@ -312,10 +312,13 @@ struct kr_route_out {
 	const struct kr_bgpsec_path *bgpsec;
 	const uint32_t *as_path;        /* AS_SEQUENCE when bgpsec == NULL */
 	size_t as_path_len;
-	bool force_as_path;             /* also add AS_PATH beside BGPsec_PATH (negative tests) */
+	bool force_as_path;             /* also add AS_PATH beside BGPsec_PATH (negative tests):
+					 * as_path when given, else the RFC 8205 §4.4 rebuild */
 	const struct kr_attr *extra;    /* raw attributes appended as given */
 	size_t nextra;
 };
+/* Thread-safe (per-thread scratch). max_len: 4096, or 65535 after the
+ * extended message capability (RFC 8654); longer fails KR_WE_MSG_LEN. */
 int kr_update_build(const struct kr_route_out *r, size_t max_len, uint8_t *out, size_t cap,
 		    size_t *len, struct kr_err *err);
 /* Withdraw prefixes (IPv4 in Withdrawn Routes, IPv6 in MP_UNREACH_NLRI). */
