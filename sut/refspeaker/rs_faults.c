@@ -22,6 +22,9 @@ static const struct {
 	{ "one-key-per-as", &rs_fault.one_key_per_as },
 	{ "stale-keys-after-reset", &rs_fault.stale_keys_after_reset },
 	{ "no-downstream-withdraw", &rs_fault.no_downstream_withdraw },
+	{ "twilight-withdraw-gap", &rs_fault.twilight_withdraw_gap },
+	{ "no-revalidate-on-announce", &rs_fault.no_revalidate_on_announce },
+	{ "readvertise-transit-on-origin-roll", &rs_fault.readvertise_transit_on_origin_roll },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

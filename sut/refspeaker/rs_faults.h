@@ -20,6 +20,9 @@ struct rs_faults {
 	bool one_key_per_as;         /* a new key of an AS replaces the others */
 	bool stale_keys_after_reset; /* keys survive an RTR cache reset */
 	bool no_downstream_withdraw; /* routes dropped locally, no withdrawal sent */
+	bool twilight_withdraw_gap;  /* a replaced forwarded route: withdraw, then announce */
+	bool no_revalidate_on_announce; /* a new key leaves Not Valid routes as they are */
+	bool readvertise_transit_on_origin_roll; /* origin rekey re-sends transit routes too */
 };
 
 extern struct rs_faults rs_fault;

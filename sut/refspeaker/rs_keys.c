@@ -90,7 +90,11 @@ static void readv_dest(struct rs_dest *d, void *arg)
 {
 	struct readv_arg *a = arg;
 	const struct rs_out *o = &d->out[a->q->idx];
-	if (!o->sent || !o->bgpsec || !a->roles[o->role])
+	bool role = a->roles[o->role];
+	/* fault readvertise-transit-on-origin-roll: transit routes go along */
+	if (rs_fault.readvertise_transit_on_origin_roll && a->roles[RS_ROLE_ORIGIN])
+		role = true;
+	if (!o->sent || !o->bgpsec || !role)
 		return;
 	/* fault partial-readvertise: every second route is skipped */
 	if (rs_fault.partial_readvertise && a->seen++ % 2)

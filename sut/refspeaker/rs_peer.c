@@ -127,6 +127,10 @@ int rs_export(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, bool 
 	uint64_t pid = bp ? bp->id : 0;
 	if (!force && o->sent && o->path_id == pid && o->bgpsec == as_bgpsec)
 		return 0;
+	if (rs_fault.twilight_withdraw_gap && o->sent && o->path_id != pid && bp && bp->bgpsec) {
+		rs_log("fault twilight-withdraw-gap: withdraw before the replacement");
+		send_withdraw(sp, d, q); /* fault: no implicit replace */
+	}
 
 	const struct kr_update *u = NULL;
 	struct kr_err e;

@@ -373,6 +373,10 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 		memcpy(n[sp->nrkeys].spki, spki, KR_SPKI_P256_LEN);
 		sp->nrkeys++;
 	}
+	if (rs_fault.no_revalidate_on_announce) {
+		rs_log("fault no-revalidate-on-announce: stored routes not re-validated");
+		return;
+	}
 	revalidate(sp, REVAL_ANNOUNCED, asn, ski);
 }
 
