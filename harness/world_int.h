@@ -59,6 +59,10 @@ struct kr_world {
 	struct kr_wsent sent[KR_W_MAX_SENT];
 	size_t nsent;
 	unsigned sentinels, barriers, crls;
+	/* upstream that sent the latest UPDATE: sentinels follow it on the
+	 * same session, the only order the SUT must keep (DESIGN.md, 5) */
+	enum kr_peer last_up;
+	bool have_last_up;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
 	char workdir[PATH_MAX];
 	char rtr_addr[64];

@@ -169,6 +169,8 @@ int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struc
 		s->msg.len = 0;
 		kr_bytes_append(&s->msg, buf, len);
 	}
+	w->last_up = up;
+	w->have_last_up = true;
 	kr_log(w->ctx, "%s announces %s signed with %s", kr_peer_name(up), prefix, key->name);
 	return 0;
 }
@@ -181,6 +183,8 @@ int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix)
 		return -1;
 	if (kr_speaker_withdraw(w->sp[up], &p, 1, &err) < 0)
 		return kr_error(w->ctx, "%s: withdrawing %s: %s", kr_peer_name(up), prefix, err.msg);
+	w->last_up = up;
+	w->have_last_up = true;
 	kr_log(w->ctx, "%s withdraws %s", kr_peer_name(up), prefix);
 	return 0;
 }
@@ -206,6 +210,8 @@ int kr_w_send_raw(struct kr_world *w, enum kr_peer up, const uint8_t *msg, size_
 		return -1;
 	if (kr_speaker_send_raw(w->sp[up], msg, len) < 0)
 		return kr_error(w->ctx, "%s: session down", kr_peer_name(up));
+	w->last_up = up;
+	w->have_last_up = true;
 	kr_log(w->ctx, "%s sends %zu octets verbatim", kr_peer_name(up), len);
 	return 0;
 }
@@ -327,27 +333,49 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
 	return wait_for(w, &a, prefix, deadline);
 }
 
-static int sentinel_with(struct kr_world *w, struct kr_wkey *k, unsigned mask, int64_t deadline)
+static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k, unsigned mask,
+			 int64_t deadline)
 {
 	char pfx[32];
 	snprintf(pfx, sizeof(pfx), "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
 	int64_t t = kr_now_ns();
-	if (kr_w_announce(w, KR_UP2, pfx, k) < 0)
+	if (kr_w_announce(w, up, pfx, k) < 0)
 		return -1;
 	int rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, deadline);
 	if (rc == 1)
-		kr_log(w->ctx, "sentinel %s arrived after %.3f s", pfx, kr_ns_to_s(kr_now_ns() - t));
+		kr_log(w->ctx, "sentinel %s from %s arrived after %.3f s", pfx, kr_peer_name(up),
+		       kr_ns_to_s(kr_now_ns() - t));
 	return rc;
+}
+
+/* The newest published key of `up` (its current one after a rollover). */
+static struct kr_wkey *newest_published(struct kr_world *w, enum kr_peer up)
+{
+	struct kr_wkey *best = NULL;
+	for (size_t i = 0; i < w->nkeys; i++) {
+		struct kr_wkey *k = w->keys[i];
+		if (k->owner == up && k->published && !k->forged && (!best || k->gen > best->gen))
+			best = k;
+	}
+	return best;
 }
 
 int kr_w_sentinel(struct kr_world *w, unsigned mask)
 {
+	/* Absence is only meaningful when the sentinel travels behind the
+	 * UPDATE under test on the same session: two upstream sessions are
+	 * read by the SUT in no defined order. */
+	if (w->have_last_up) {
+		struct kr_wkey *k = newest_published(w, w->last_up);
+		if (k)
+			return sentinel_with(w, w->last_up, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+	}
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 0);
 	if (!k)
 		return -1;
 	if (!k->published)
 		return kr_error(w->ctx, "the sentinel key %s is not published", k->name);
-	return sentinel_with(w, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+	return sentinel_with(w, KR_UP2, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
 }
 
 int kr_w_rtr_barrier(struct kr_world *w)
@@ -359,7 +387,7 @@ int kr_w_rtr_barrier(struct kr_world *w)
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 100 + w->barriers++);
 	if (!k || kr_w_publish(w, k) < 0)
 		return -1;
-	int rc = sentinel_with(w, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR));
+	int rc = sentinel_with(w, KR_UP2, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR));
 	if (rc == 0) {
 		kr_expect(w->ctx, "a route signed with %s, published after the RTR change, valid at dn1 and dn2 "
 				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));
