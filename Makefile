@@ -112,7 +112,12 @@ deps:
 
 # Every test: unit tests in the normal and the sanitizer build, fuzz smoke
 # runs, then the integration tests (which need root for namespaces).
-test: all
+# `sudo make test` and `sudo make run` are the two set-up commands of a fresh
+# Debian 12 machine, so both install missing packages first (a no-op when
+# everything is there).
+test:
+	sh tools/deps.sh
+	$(MAKE) all
 	$(MAKE) BUILD=build-asan all
 	sh tools/runtests.sh
 
@@ -129,7 +134,9 @@ bench: $(BENCHES)
 # The conformance suite against the reference speaker (needs root:
 # namespaces). Reports in reports/latest/ (junit.xml, results.json, one
 # folder of evidence per case). ARGS passes options, e.g. ARGS="rollover/3.1".
-run: all
+run:
+	sh tools/deps.sh
+	$(MAKE) all
 	./$(BUILD)/keyroll run $(ARGS)
 
 pcaps: all
