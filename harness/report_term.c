@@ -82,8 +82,8 @@ void kr_term_summary(FILE *f, const struct kr_run_report *rr, const char *run_di
 		if (run_dir && (r->outcome == KR_FAIL || r->outcome == KR_ERROR || r->outcome == KR_WARN))
 			fprintf(f, "        evidence: %s/%s/\n", run_dir, r->c->id);
 	}
-	fprintf(f, "\nSUT %s %s: %zu cases in %.1f s:", rr->sut_name ? rr->sut_name : "?",
-		rr->sut_version ? rr->sut_version : "", rr->nresults, rr->time_s);
+	fprintf(f, "\nSUT %s [%s]: %zu cases in %.1f s:", rr->sut_name ? rr->sut_name : "?",
+		rr->sut_version ? rr->sut_version : "version unknown", rr->nresults, rr->time_s);
 	for (int o = 0; o < KR_OUTCOME_COUNT; o++)
 		if (counts[o] || o == KR_PASS || o == KR_FAIL)
 			fprintf(f, " %zu %s", counts[o], kr_outcome_name(o));

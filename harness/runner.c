@@ -222,8 +222,8 @@ int kr_run(const struct kr_run_opts *o)
 	live_junit = o->junit;
 	pthread_mutex_unlock(&run_mu);
 	kr_teardown_on_signal(on_signal);
-	fprintf(term, "keyroll: %zu case%s against %s %s (profile %s), time scale %g\n", nsel,
-		nsel == 1 ? "" : "s", sut.name, sut.version ? sut.version : "",
+	fprintf(term, "keyroll: %zu case%s against %s [%s] (profile %s), time scale %g\n", nsel,
+		nsel == 1 ? "" : "s", sut.name, sut.version ? sut.version : "version unknown",
 		sut.profile_path ? sut.profile_path : "-", o->time_scale);
 	int64_t t0 = kr_now_ns();
 	size_t done = 0;
