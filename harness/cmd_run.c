@@ -25,7 +25,11 @@ static void usage(FILE *f)
 		"  --time-scale F    wall seconds per protocol second (default %g: the 24 h\n"
 		"                    stage period takes 0.17 s; 1 = real time)\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
-		"  --keep-on-fail    stop at the first failure and leave its topology up\n"
+		"  --keep-on-fail    stop at the first failure and leave its namespaces and links up\n"
+		"                    for post-mortem; processes (SUT, ExaBGP) end with the run, the\n"
+		"                    harness's peers and RTR cache too; evidence is in the case\n"
+		"                    folder, and sut-command.txt there restarts the SUT by hand;\n"
+		"                    `keyroll clean` removes what was kept\n"
 		"exit: 0 all passed, 1 a case failed, 2 harness error or bad usage,\n"
 		"      128+N interrupted by signal N (partial reports written, all torn down)\n",
 		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE);

@@ -262,8 +262,9 @@ int kr_run(const struct kr_run_opts *o)
 		rr.time_s = kr_ns_to_s(kr_now_ns() - t0);
 		pthread_mutex_unlock(&run_mu);
 		if (ctx.keep) {
-			fprintf(term, "--keep-on-fail: stopped after %s; its topology and SUT are left up "
-				      "(remove with `keyroll clean`)\n", refs[i].c->id);
+			fprintf(term, "--keep-on-fail: stopped after %s; its namespaces and links are left "
+				      "up, its processes ended with the case (remove with `keyroll clean`)\n",
+				refs[i].c->id);
 			stop = true;
 		}
 	}

@@ -120,9 +120,13 @@ static void world_down(void *arg)
 	kr_w_capture_stop(w);
 	if (w->net) {
 		if (ctx->keep) {
-			fprintf(stderr, "keyroll: --keep-on-fail: namespaces %s-* left up (e.g. `ip netns exec "
-					"%s-sut ss -tn`); remove them with `keyroll clean`\n",
-				kr_net_tag(w->net), kr_net_tag(w->net));
+			/* Processes end with the harness (they would otherwise
+			 * outlive every exit path); namespaces and links stay. */
+			fprintf(stderr, "keyroll: --keep-on-fail: namespaces %s-* and their links left up, "
+					"without processes (e.g. `ip netns exec %s-sut ip addr`); the SUT "
+					"can be started again there with %s/sut-command.txt; remove them "
+					"with `keyroll clean`\n",
+				kr_net_tag(w->net), kr_net_tag(w->net), ctx->dir);
 			kr_net_release(w->net);
 		} else {
 			kr_net_free(w->net);

@@ -72,6 +72,19 @@ int kr_w_revoke(struct kr_world *w, struct kr_wkey *k);
 /* RTR faults: Cache Reset / new session id after the data changed to
  * `keep` only (every other key dropped), then wait for the SUT to resync. */
 int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t n, bool new_session);
+/* RTR timers (RFC 8210 §6) the cache advertises from now on: nominal
+ * seconds under --time-scale, in whole seconds, raised to the smallest the
+ * SUT's profile honours (rtr_*_min_s), Expire above Refresh and Retry and
+ * at least min_expire. Waits until the SUT fetched them (End of Data). */
+struct kr_rtr_timers {
+	unsigned refresh, retry, expire;
+};
+int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double expire,
+		    unsigned min_expire, struct kr_rtr_timers *out);
+/* The cache stops answering (connections stay, queries get no reply).
+ * *last_eod_ns: when it last sent End of Data, where the SUT's Expire
+ * timer starts (kr_now_ns clock). */
+int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns);
 
 /* ---- upstream injection ---------------------------------------------- */
 /* up originates prefix ("198.51.100.0/24") signed with key (its AS). */

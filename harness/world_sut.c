@@ -135,6 +135,39 @@ done:
 	return rc;
 }
 
+/* The start command as a shell line in the case folder: after
+ * --keep-on-fail the SUT can be started again by hand in the kept
+ * namespace (processes never outlive the harness). */
+static void write_command(struct kr_world *w, char *const *argv)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/sut-command.txt", w->ctx->dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "ip netns exec %s-%s", kr_net_tag(w->net), KR_W_SUT_NODE);
+	for (size_t i = 0; argv[i]; i++) {
+		bool plain = argv[i][0] != 0;
+		for (const char *c = argv[i]; *c; c++)
+			plain &= strchr("_./=:,@%+-", *c) || (*c >= '0' && *c <= '9') ||
+				 ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z');
+		if (plain) {
+			fprintf(f, " %s", argv[i]);
+			continue;
+		}
+		fputs(" '", f);
+		for (const char *c = argv[i]; *c; c++)
+			if (*c == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*c, f);
+		fputc('\'', f);
+	}
+	fputc('\n', f);
+	if (fclose(f) == 0)
+		kr_artifact(w->ctx, path);
+}
+
 int kr_w_sut_start(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
@@ -156,6 +189,7 @@ int kr_w_sut_start(struct kr_world *w)
 	int64_t t = kr_now_ns();
 	w->sut = kr_proc_start(w->net, &o, &err);
 	kr_log(ctx, "SUT started: %s ...", argv[0]);
+	write_command(w, argv);
 	free(argv);
 	if (!w->sut)
 		return kr_error(ctx, "starting the SUT: %s", err.msg);

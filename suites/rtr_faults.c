@@ -1,6 +1,8 @@
 /* RTR faults during a rollover (RFC 8210 §5.1, §5.3, §6, §8): after a
  * Cache Reset or a new session id, a key the cache does not announce again
- * is gone, and routes that depend on it must go too. */
+ * is gone, and routes that depend on it must go too; a cache that stops
+ * answering takes its keys with it once their Expire Interval has passed,
+ * not before. */
 #include "steps.h"
 
 static int reset_drops(struct kr_ctx *ctx, bool new_session)
@@ -36,6 +38,104 @@ static int new_session(struct kr_ctx *ctx)
 	return reset_drops(ctx, true);
 }
 
+/* RFC 8210 §6 timers, nominal (RFC defaults), compressed by --time-scale. */
+#define NOM_REFRESH 3600.0
+#define NOM_RETRY 600.0
+#define NOM_EXPIRE 7200.0
+/* A router may count Expire in whole seconds (the PDU's unit). */
+#define EXPIRE_GRAIN_NS 1000000000LL
+/* An early drop is judged this long before Expire, so that scheduling
+ * noise between the SUT and the observers never counts against it. */
+#define EARLY_MARGIN_NS 250000000LL
+
+/* Routes from up1 and up2 everywhere (the plain peer too, when the SUT has
+ * one), short timers advertised, then the cache stops answering. */
+static int expire_setup(struct kr_ctx *ctx, unsigned min_expire, unsigned *mask,
+			struct kr_rtr_timers *t, int64_t *t_eod)
+{
+	struct kr_world_cfg cfg = { .exa = (ctx->sut->caps & KR_NEED_PLAIN_PEER) != 0 };
+	if (st_up(ctx, &cfg) < 0)
+		return -1;
+	*mask = cfg.exa ? KR_ALL_DOWN : KR_DOWNSTREAM;
+	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
+	if (!k0 || !q0)
+		return -1;
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, *mask) < 0 ||
+	    st_announce_seen(ctx, KR_UP2, P2, q0, *mask) < 0)
+		return -1;
+	if (kr_w_rtr_timers(ctx->w, NOM_REFRESH, NOM_RETRY, NOM_EXPIRE, min_expire, t) < 0)
+		return -1;
+	return kr_w_rtr_unreachable(ctx->w, t_eod);
+}
+
+static int expire_drops(struct kr_ctx *ctx)
+{
+	unsigned mask;
+	struct kr_rtr_timers t;
+	int64_t eod;
+	if (expire_setup(ctx, 0, &mask, &t, &eod) < 0)
+		return -1;
+	/* Expire runs from the last End of Data; whole-second timers may add
+	 * up to one second; then the usual allowance for an RTR reaction. */
+	int64_t react = kr_w_deadline(ctx->w, KR_W_RTR) - kr_now_ns();
+	int64_t dl = eod + (int64_t)t.expire * 1000000000LL + EXPIRE_GRAIN_NS + react;
+	const char *pf[] = { P1, P2 };
+	for (size_t i = 0; i < 2; i++) {
+		kr_expect(ctx, "keys of an unreachable cache dropped after its Expire Interval (%u s): "
+			       "%s withdrawn at every observer within %.2f s of the last End of Data",
+			  t.expire, pf[i], kr_ns_to_s(dl - eod));
+		int rc = kr_w_wait_absent(ctx->w, mask, pf[i], dl);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			char state[1024];
+			st_describe(ctx->w, mask, pf[i], state, sizeof(state));
+			return kr_fail(ctx, "%.2f s after the last End of Data: %s",
+				       kr_ns_to_s(kr_now_ns() - eod), state);
+		}
+		kr_log(ctx, "%s withdrawn everywhere %.3f s after the last End of Data", pf[i],
+		       kr_ns_to_s(kr_now_ns() - eod));
+	}
+	kr_metric(ctx, "expire_drop_after", kr_ns_to_s(kr_now_ns() - eod), "s");
+	return 0;
+}
+
+static int expire_keeps(struct kr_ctx *ctx)
+{
+	unsigned mask;
+	struct kr_rtr_timers t;
+	int64_t eod;
+	/* Expire of at least 4 s: an early drop stands out from whole-second
+	 * timer granularity. */
+	if (expire_setup(ctx, 4, &mask, &t, &eod) < 0)
+		return -1;
+	size_t b1[KR_NPEERS];
+	st_withdrawals(ctx->w, P1, b1);
+	int64_t until = eod + (int64_t)t.expire * 1000000000LL - EARLY_MARGIN_NS;
+	kr_expect(ctx, "keys of an unreachable cache kept until its Expire Interval (%u s) has passed: "
+		       "%s never withdrawn in the first %.2f s after the last End of Data",
+		  t.expire, P1, kr_ns_to_s(until - eod));
+	int rc = kr_w_wait_absent(ctx->w, 1u << KR_DN1, P1, until);
+	if (rc < 0)
+		return -1;
+	for (int p = 0; p < KR_NPEERS; p++) {
+		struct kr_wroute r;
+		if (!(mask & (1u << p)))
+			continue;
+		if (kr_w_route(ctx->w, (enum kr_peer)p, P1, &r) < 0)
+			return -1;
+		if (!r.present || r.withdrawals != b1[p]) {
+			char state[1024];
+			st_describe(ctx->w, mask, P1, state, sizeof(state));
+			return kr_fail(ctx, "%.2f s after the last End of Data: %s",
+				       kr_ns_to_s(kr_now_ns() - eod), state);
+		}
+	}
+	kr_log(ctx, "%s kept at every observer until %.3f s after the last End of Data", P1,
+	       kr_ns_to_s(kr_now_ns() - eod));
+	return 0;
+}
+
 static const struct kr_case cases[] = {
 	{ .id = "rtr/8210-5.3/1", .level = KR_MUST, .spec = "RFC 8210 §5.3, §5.8; RFC 8205 §5",
 	  .title = "after a Cache Reset, keys the cache does not announce again are gone and their routes withdrawn",
@@ -45,6 +145,17 @@ static const struct kr_case cases[] = {
 	  .title = "after a new session id, keys not announced again are gone and their routes withdrawn",
 	  .req = "when the Session ID changes the router flushes its data from that cache and reloads it",
 	  .needs = KR_NEED_BGPSEC, .run = new_session },
+	{ .id = "rtr/8210-6/1", .level = KR_MUST, .spec = "RFC 8210 §6; RFC 8205 §5.2; RFC 8634 §3.1 step 5",
+	  .title = "a cache unreachable past its Expire Interval takes its keys along: their routes are withdrawn "
+		   "downstream, to BGPsec and plain peers",
+	  .req = "Expire Interval: how long the router may use the data without a successful refresh; "
+		 "it MUST NOT keep it longer (timer from the last End of Data)",
+	  .needs = KR_NEED_BGPSEC, .run = expire_drops },
+	{ .id = "rtr/8210-6/2", .level = KR_SHOULD, .spec = "RFC 8210 §6",
+	  .title = "keys of an unreachable cache stay usable until its Expire Interval has passed (no early drop)",
+	  .req = "Expire Interval: the number of seconds the router can retain the current data while unable "
+		 "to perform a successful refresh",
+	  .needs = KR_NEED_BGPSEC, .run = expire_keeps },
 };
 
 KR_SUITE(rtr_faults, "RTR faults during a rollover (RFC 8210)", cases)

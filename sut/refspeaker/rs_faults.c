@@ -25,6 +25,8 @@ static const struct {
 	{ "twilight-withdraw-gap", &rs_fault.twilight_withdraw_gap },
 	{ "no-revalidate-on-announce", &rs_fault.no_revalidate_on_announce },
 	{ "readvertise-transit-on-origin-roll", &rs_fault.readvertise_transit_on_origin_roll },
+	{ "keys-outlive-expire", &rs_fault.keys_outlive_expire },
+	{ "early-expire", &rs_fault.early_expire },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

@@ -23,6 +23,8 @@ struct rs_faults {
 	bool twilight_withdraw_gap;  /* a replaced forwarded route: withdraw, then announce */
 	bool no_revalidate_on_announce; /* a new key leaves Not Valid routes as they are */
 	bool readvertise_transit_on_origin_roll; /* origin rekey re-sends transit routes too */
+	bool keys_outlive_expire;    /* router keys kept past the cache's Expire Interval */
+	bool early_expire;           /* router keys dropped after a quarter of the Expire Interval */
 };
 
 extern struct rs_faults rs_fault;

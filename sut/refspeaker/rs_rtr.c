@@ -13,6 +13,8 @@
 
 #include <rtrlib/rtrlib.h>
 
+#include "rs_faults.h"
+
 #include "rs_speaker.h"
 
 struct rtr_event {
@@ -41,6 +43,7 @@ struct rs_rtr {
 	time_t expired_at;       /* RTRlib's last_update when we dropped them */
 	struct rs_rkey *dropped; /* what we dropped, to restore after a refresh */
 	size_t ndropped;
+	bool fault_logged;
 };
 
 #define EXPIRY_CHECK_NS (200 * 1000000LL)
@@ -165,10 +168,19 @@ static void on_expiry_check(struct kr_loop *l, void *arg)
 	unsigned exp = __atomic_load_n(&r->rsock.expire_interval, __ATOMIC_RELAXED);
 	if (exp < 2)
 		exp = 2; /* RTRlib refreshes at most once a second, in whole seconds */
+	if (rs_fault.early_expire)
+		exp = exp / 4 ? exp / 4 : 1; /* fault: gives up on the cache too soon */
 	if (!r->expired) {
 		/* last_update 0 after a sync: RTRlib purged its table */
-		if (r->sp->nrkeys && (lu == 0 || mono_s() > lu + (time_t)exp))
+		if (r->sp->nrkeys && (lu == 0 || mono_s() > lu + (time_t)exp)) {
+			if (rs_fault.keys_outlive_expire) {
+				if (!r->fault_logged)
+					rs_log("fault keys-outlive-expire: expired router keys kept");
+				r->fault_logged = true;
+				return;
+			}
 			drop_all(r, lu);
+		}
 		return;
 	}
 	if (lu != 0 && lu != r->expired_at) {
