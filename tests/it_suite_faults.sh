@@ -93,5 +93,23 @@ failed=$(failed_cases "$out/nostagger")
 printf '%-24s %-5s %s\n' "(profile: no stagger)" "$rc" "$failed"
 check nostagger $rc "$failed" rollover/3.1-3/sut-3
 
+# --keep-on-fail: stops at the failure, leaves its namespaces without any
+# process in them, and the SUT's command line in the case folder.
+$K run --keep-on-fail --sut-opt fault=twilight-withdraw-gap --out "$out/keep" \
+	rollover/3.1-3/1 rollover/3.1-3/sut-1 >"$out/keep.log" 2>&1
+rc=$?
+tag=$(sed -n 's/.*--keep-on-fail: namespaces \([a-z0-9]*\)-\*.*/\1/p' "$out/keep.log" | head -n 1)
+kok=1
+[ "$rc" -eq 1 ] || { kok=0; echo "FAIL: --keep-on-fail run exited $rc, not 1"; }
+[ -n "$tag" ] && ip netns list | grep -q "^$tag-sut" || { kok=0; echo "FAIL: --keep-on-fail left no namespace"; }
+[ -n "$tag" ] && [ -z "$(ip netns pids "$tag-sut" 2>/dev/null)" ] || { kok=0; echo "FAIL: processes left in $tag-sut"; }
+grep -q "^ip netns exec $tag-sut " "$out/keep/rollover/3.1-3/1/sut-command.txt" 2>/dev/null ||
+	{ kok=0; echo "FAIL: no sut-command.txt naming $tag-sut"; }
+[ -d "$out/keep/rollover/3.1-3/sut-1" ] && { kok=0; echo "FAIL: --keep-on-fail did not stop at the failure"; }
+[ -n "$tag" ] && $K clean "$tag" >/dev/null 2>&1
+[ -n "$tag" ] && ip netns list | grep -q "^$tag-" && { kok=0; echo "FAIL: keyroll clean left $tag-*"; }
+[ $kok -eq 1 ] && echo "ok: --keep-on-fail keeps namespaces $tag-* without processes" ||
+	{ sed 's/^/    /' "$out/keep.log" | tail -n 20; fail=1; }
+
 [ $fail -eq 0 ] && echo "ok: every fault caught"
 exit $fail
