@@ -663,12 +663,19 @@ static void unknown_and_bad(const char *fault)
 	if (!fault) {
 		announce_key(w, &w->kunknown);
 		CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
+	} else if (!strcmp(fault, "no-revalidate-on-announce")) {
+		announce_key(w, &w->kunknown);
+		rtr_applied(w, &w->kunknown, "announced");
+		sentinel(w, "192.0.2.192/26", NULL);
+		unk = seen_str(&w->odn, "192.0.2.0/24");
+		CU_ASSERT(!(unk && unk->present)); /* not re-validated */
 	}
 	world_free(w);
 }
 static void t_unknown_and_bad(void) { unknown_and_bad(NULL); }
 static void t_fault_accept_unknown_ski(void) { unknown_and_bad("accept-unknown-ski"); }
 static void t_fault_skip_signature_check(void) { unknown_and_bad("skip-signature-check"); }
+static void t_fault_no_revalidate_on_announce(void) { unknown_and_bad("no-revalidate-on-announce"); }
 
 /* Stage period, twilight and RTR withdrawal of up's key. */
 static void key_withdrawal(const char *fault)
@@ -987,15 +994,21 @@ static void t_ipv6_session(void)
 /* The cache stops answering: after its Expire Interval (2 s here) the
  * keys are gone and routes withdrawn (RFC 8210 §6); once it answers again
  * the routes come back. */
-static void t_rtr_expire(void)
+static void rtr_expire(const char *fault)
 {
-	WORLD(NULL);
+	WORLD(fault);
 	up_announce(w, "192.0.2.0/24", NULL, false);
 	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", true, NULL, 0, 1, 3000));
 	kr_rtr_set_timers(w->cache, 1, 1, 2);
 	announce_key(w, &w->kunknown); /* a new serial carries the new timers */
 	rtr_applied(w, &w->kunknown, "announced");
 	kr_rtr_stop_answering(w->cache, true);
+	if (fault) { /* keys-outlive-expire: still there well past Expire */
+		CU_ASSERT(!wait_seen(w, &w->odn, "192.0.2.0/24", false, NULL, 0, 0, 4500));
+		CU_ASSERT(wait_log(w, "r1", "fault keys-outlive-expire", 1000));
+		world_free(w);
+		return;
+	}
 	CU_ASSERT(wait_seen(w, &w->odn, "192.0.2.0/24", false, NULL, 0, 0, 10000));
 	/* back: RTRlib, still waiting for its unanswered query, reconnects */
 	kr_rtr_stop_answering(w->cache, false);
@@ -1004,6 +1017,8 @@ static void t_rtr_expire(void)
 	world_free(w);
 }
 
+static void t_rtr_expire(void) { rtr_expire(NULL); }
+static void t_fault_keys_outlive_expire(void) { rtr_expire("keys-outlive-expire"); }
 static void t_cache_reset(void) { cache_reset(NULL, false); }
 static void t_new_session(void) { cache_reset(NULL, true); }
 static void t_fault_stale_keys_after_reset(void)
@@ -1039,4 +1054,6 @@ KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "fault_bgpsec_to_plain_peer", t_fault_bgpsec_to_plain_peer },
 	 { "fault_one_key_per_as", t_fault_one_key_per_as },
 	 { "fault_stale_keys_after_reset", t_fault_stale_keys_after_reset },
-	 { "fault_no_downstream_withdraw", t_fault_no_downstream_withdraw });
+	 { "fault_no_downstream_withdraw", t_fault_no_downstream_withdraw },
+	 { "fault_no_revalidate_on_announce", t_fault_no_revalidate_on_announce },
+	 { "fault_keys_outlive_expire", t_fault_keys_outlive_expire });
