@@ -696,6 +696,19 @@ static void key_withdrawal(const char *fault)
 	CU_ASSERT_EQUAL(old && old->present, !one_key);
 	CU_ASSERT(seen_str(&w->odn, "198.51.100.0/24") &&
 		  seen_str(&w->odn, "198.51.100.0/24")->present);
+	/* twilight: up re-signs an old-key route; downstream it is replaced
+	 * without a withdrawal (implicit replace); one-key-per-as has
+	 * already lost the old key */
+	if (!one_key) {
+		up_announce(w, "203.0.113.128/25", NULL, false);
+		CU_ASSERT(wait_seen(w, &w->odn, "203.0.113.128/25", true, NULL, 0, 1, 3000));
+		up_announce(w, "203.0.113.128/25", &w->kup2, false);
+		sentinel(w, "192.0.2.160/27", &w->kup2);
+		struct seen *tw = seen_str(&w->odn, "203.0.113.128/25");
+		bool gap = fault && !strcmp(fault, "twilight-withdraw-gap");
+		CU_ASSERT(tw && tw->present && tw->announces == 2);
+		CU_ASSERT_EQUAL(tw ? tw->withdraws : 9u, gap ? 1u : 0u);
+	}
 	/* RTR withdrawal of the old key: old-key routes go, re-signed stay */
 	withdraw_key(w, &w->kup, true);
 	rtr_applied(w, &w->kup, "withdrawn");
@@ -716,6 +729,7 @@ static void t_fault_ignore_rtr_withdraw(void) { key_withdrawal("ignore-rtr-withd
 static void t_fault_no_downstream_withdraw(void) { key_withdrawal("no-downstream-withdraw"); }
 static void t_fault_over_withdraw(void) { key_withdrawal("over-withdraw"); }
 static void t_fault_one_key_per_as(void) { key_withdrawal("one-key-per-as"); }
+static void t_fault_twilight_withdraw_gap(void) { key_withdrawal("twilight-withdraw-gap"); }
 
 /* r1 rolls its origin key: twilight re-advertises its own prefixes with the
  * new SKI; transit routes keep the transit key. */
@@ -760,10 +774,15 @@ static void rekey(const char *fault, bool two)
 		CU_ASSERT(a->valid && b->valid);
 	}
 	/* the origin rollover leaves transit routes alone (draft §4.2) */
-	CU_ASSERT_EQUAL(t->announces, before_t);
+	bool transit_too = fault && !strcmp(fault, "readvertise-transit-on-origin-roll");
+	CU_ASSERT_EQUAL(t->announces - before_t, transit_too ? 1u : 0u);
 	world_free(w);
 }
 static void t_rekey(void) { rekey(NULL, false); }
+static void t_fault_readvertise_transit_on_origin_roll(void)
+{
+	rekey("readvertise-transit-on-origin-roll", false);
+}
 static void t_fault_keep_old_key(void) { rekey("keep-old-key", false); }
 static void t_fault_no_readvertise(void) { rekey("no-readvertise", false); }
 static void t_fault_partial_readvertise(void) { rekey("partial-readvertise", false); }
@@ -1056,4 +1075,6 @@ KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "fault_stale_keys_after_reset", t_fault_stale_keys_after_reset },
 	 { "fault_no_downstream_withdraw", t_fault_no_downstream_withdraw },
 	 { "fault_no_revalidate_on_announce", t_fault_no_revalidate_on_announce },
-	 { "fault_keys_outlive_expire", t_fault_keys_outlive_expire });
+	 { "fault_keys_outlive_expire", t_fault_keys_outlive_expire },
+	 { "fault_twilight_withdraw_gap", t_fault_twilight_withdraw_gap },
+	 { "fault_readvertise_transit_on_origin_roll", t_fault_readvertise_transit_on_origin_roll });
