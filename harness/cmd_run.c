@@ -12,7 +12,7 @@
 
 const char kr_cmd_run_help[] =
 	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
-	"[--strict] [--keep-on-fail] [FILTER...]  -- run the conformance suite";
+	"[--rtr builtin|stayrtr] [--strict] [--keep-on-fail] [FILTER...]  -- run the conformance suite";
 
 static void usage(FILE *f)
 {
@@ -24,6 +24,9 @@ static void usage(FILE *f)
 		"  --junit FILE      also write the JUnit XML report to FILE\n"
 		"  --time-scale F    wall seconds per protocol second (default %g: the 24 h\n"
 		"                    stage period takes 0.17 s; 1 = real time)\n"
+		"  --rtr CACHE       RTR cache: builtin (default) or stayrtr (Debian StayRTR fed the\n"
+		"                    keys as rpki-client JSON; cases needing cache-only verbs such\n"
+		"                    as Cache Reset, timers or stop answering SKIP)\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
 		"  --keep-on-fail    stop at the first failure and leave its namespaces and links up\n"
 		"                    for post-mortem; processes (SUT, ExaBGP) end with the run, the\n"
@@ -43,6 +46,7 @@ int kr_cmd_run(int argc, char **argv)
 		{ "out", required_argument, 0, 'O' },
 		{ "junit", required_argument, 0, 'j' },
 		{ "time-scale", required_argument, 0, 't' },
+		{ "rtr", required_argument, 0, 'r' },
 		{ "strict", no_argument, 0, 'S' },
 		{ "keep-on-fail", no_argument, 0, 'k' },
 		{ "help", no_argument, 0, 'h' },
@@ -74,6 +78,13 @@ int kr_cmd_run(int argc, char **argv)
 				fprintf(stderr, "keyroll run: --time-scale wants a number in (0, 10], got '%s'\n", optarg);
 				goto out;
 			}
+			break;
+		case 'r':
+			if (strcmp(optarg, "builtin") && strcmp(optarg, "stayrtr")) {
+				fprintf(stderr, "keyroll run: --rtr wants builtin or stayrtr, got '%s'\n", optarg);
+				goto out;
+			}
+			o.rtr_stayrtr = !strcmp(optarg, "stayrtr");
 			break;
 		case 'S': o.strict = true; break;
 		case 'k': o.keep_on_fail = true; break;

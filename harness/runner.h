@@ -19,6 +19,7 @@ struct kr_run_opts {
 	double time_scale;       /* wall seconds per nominal protocol second */
 	bool strict;             /* SHOULD failures fail the run */
 	bool keep_on_fail;       /* stop at the first FAIL, leave it up */
+	bool rtr_stayrtr;        /* StayRTR is the RTR cache (--rtr stayrtr) */
 	char *const *filters;    /* id prefixes */
 	size_t nfilters;
 	FILE *term;              /* progress and summary (stdout) */

@@ -8,6 +8,7 @@
 
 #include "evloop.h"
 #include "teardown.h"
+#include "runner.h"
 #include "world_int.h"
 
 static const char *const peer_names[KR_NPEERS] = { "up1", "up2", "dn1", "dn2", "exa" };
@@ -117,6 +118,8 @@ static void world_down(void *arg)
 		kr_speaker_free(w->sp[p]);
 	write_transcript(w);
 	kr_rtr_cache_free(w->rtr);
+	kr_stayrtr_stop(w->srtr);
+	w->srtr = NULL;
 	kr_w_capture_stop(w);
 	if (w->net) {
 		if (ctx->keep) {
@@ -181,6 +184,10 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 				w->delay_ms[k] += kr_sut_cap_int(w->prof, delay_caps[k][j], 0);
 	/* An RTR-driven reaction may also need a fresh announcement. */
 	w->delay_ms[KR_W_RTR] += w->delay_ms[KR_W_ANNOUNCE];
+	/* StayRTR sees a change at its next file poll and sends Serial
+	 * Notify; the SUT's Refresh covers a lost notify. */
+	if (ctx->opts && ctx->opts->rtr_stayrtr)
+		w->delay_ms[KR_W_RTR] += 1000L * (KR_W_STAYRTR_REFRESH_S + kr_w_stayrtr_rtr_refresh(w));
 	if (snprintf(w->workdir, sizeof(w->workdir), "%s/sut", ctx->dir) >= (int)sizeof(w->workdir))
 		return kr_error(ctx, "path too long");
 	if (cfg->exa && !(ctx->sut->caps & KR_NEED_PLAIN_PEER))

@@ -9,6 +9,7 @@
 #include "proc.h"
 #include "rtr_cache.h"
 #include "speaker.h"
+#include "stayrtr.h"
 #include "sut_profile.h"
 #include "topo.h"
 #include "world.h"
@@ -17,6 +18,8 @@
 #define KR_W_MAX_SENT 32
 #define KR_W_RTR_PORT 3323
 #define KR_W_SUT_NODE "sut"
+#define KR_W_STAYRTR_METRICS_PORT 9847
+#define KR_W_STAYRTR_REFRESH_S 1u /* StayRTR polls its input file */
 
 struct kr_wkey {
 	struct kr_key k;
@@ -48,7 +51,8 @@ struct kr_world {
 	struct kr_topo topo;
 	struct kr_net *net;
 	struct kr_capset *caps;
-	struct kr_rtr_cache *rtr;
+	struct kr_rtr_cache *rtr;     /* the built-in cache, or NULL under StayRTR */
+	struct kr_stayrtr *srtr;      /* StayRTR (--rtr stayrtr), or NULL */
 	struct kr_keytab *keytab;     /* what the cache publishes, for observers */
 	struct kr_proc *sut;
 	struct kr_sut_vars *vars;
@@ -77,9 +81,16 @@ int kr_w_keys_init(struct kr_world *w);
 void kr_w_keys_free(struct kr_world *w);
 int kr_w_rtr_start(struct kr_world *w);
 int kr_w_rtr_wait_synced(struct kr_world *w);
+/* Announce k (certificate, key table, cache) without waiting for the SUT. */
+int kr_w_rtr_add(struct kr_world *w, struct kr_wkey *k);
+/* Under StayRTR: record SKIP for a verb only the built-in cache has. */
+int kr_w_rtr_builtin_only(struct kr_world *w, const char *verb);
 
 /* world_sut.c */
 int kr_w_sut_start(struct kr_world *w);
+
+/* world_rtr.c: Refresh StayRTR advertises (s) */
+unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w);
 
 /* world_peers.c */
 int kr_w_rtr_barrier(struct kr_world *w);

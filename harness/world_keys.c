@@ -14,6 +14,7 @@
 
 #include "ca.h"
 #include "evloop.h"
+#include "runner.h"
 #include "world_int.h"
 
 static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const char *role, unsigned gen)
@@ -198,9 +199,56 @@ static int rtr_add(struct kr_world *w, struct kr_wkey *k)
 		return -1;
 	if (kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0)
 		return kr_error(w->ctx, "key table: %s", err.msg);
-	if (kr_rtr_announce_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
-		return kr_error(w->ctx, "RTR cache refused to announce %s", k->name);
+	if (w->srtr ? kr_stayrtr_announce_key(w->srtr, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0
+		    : kr_rtr_announce_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
+		return kr_error(w->ctx, "RTR cache refused to announce %s%s%s", k->name, err.msg[0] ? ": " : "",
+				err.msg);
 	k->published = true;
+	return 0;
+}
+
+int kr_w_rtr_add(struct kr_world *w, struct kr_wkey *k)
+{
+	return rtr_add(w, k);
+}
+
+int kr_w_rtr_builtin_only(struct kr_world *w, const char *verb)
+{
+	return kr_skip(w->ctx, "needs the built-in RTR cache (%s): StayRTR cannot", verb);
+}
+
+/* StayRTR in the rtr node, serving the gen-0 keys from the start. */
+static int stayrtr_start(struct kr_world *w)
+{
+	struct kr_err err = { 0 };
+	struct kr_rtr_set set = { 0 };
+	for (size_t i = 0; i < w->nkeys; i++) {
+		struct kr_wkey *k = w->keys[i];
+		if (k->gen != 0)
+			continue;
+		if (certify(w, k) < 0 ||
+		    kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0 ||
+		    kr_rtr_set_add_key(&set, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0) {
+			kr_rtr_set_free(&set);
+			return kr_error(w->ctx, "RTR data for %s%s%s", k->name, err.msg[0] ? ": " : "", err.msg);
+		}
+		k->published = true;
+	}
+	char listen[96], metrics[96];
+	snprintf(listen, sizeof(listen), "%s:%u", w->rtr_addr, KR_W_RTR_PORT);
+	snprintf(metrics, sizeof(metrics), "%s:%u", w->rtr_addr, KR_W_STAYRTR_METRICS_PORT);
+	struct kr_stayrtr_opts o = {
+		.net = w->net, .node = "rtr", .listen = listen, .metrics = metrics, .dir = w->ctx->dir,
+		.refresh = KR_W_STAYRTR_REFRESH_S, .rtr_refresh = kr_w_stayrtr_rtr_refresh(w), .rtr_retry = 5,
+		.rtr_expire = 600,
+	};
+	w->srtr = kr_stayrtr_start(&o, &set, kr_now_ns() + 15 * (int64_t)1000000000, &err);
+	kr_rtr_set_free(&set);
+	if (!w->srtr)
+		return kr_error(w->ctx, "StayRTR: %s", err.msg);
+	kr_artifact(w->ctx, kr_stayrtr_log_path(w->srtr));
+	kr_log(w->ctx, "RTR cache: StayRTR on %s (metrics %s, file refresh %u s, RTR Refresh %u s)", listen,
+	       metrics, o.refresh, o.rtr_refresh);
 	return 0;
 }
 
@@ -223,6 +271,11 @@ int kr_w_keys_init(struct kr_world *w)
 int kr_w_rtr_start(struct kr_world *w)
 {
 	struct kr_err err = { 0 };
+	if (w->ctx->opts && w->ctx->opts->rtr_stayrtr) {
+		if (kr_w_addr(w, "rtr", KR_W_SUT_NODE, AF_INET, w->rtr_addr, sizeof(w->rtr_addr)) < 0)
+			return kr_error(w->ctx, "topology has no rtr-sut link");
+		return stayrtr_start(w);
+	}
 	/* Long Refresh/Expire: the SUT hears of changes through Serial
 	 * Notify; faults that need expiry set their own timers. */
 	struct kr_rtr_cache_cfg cc = { .refresh = 3600, .retry = 600, .expire = 7200, .max_version = 1 };
@@ -261,6 +314,10 @@ int kr_w_rtr_start(struct kr_world *w)
 
 int kr_w_rtr_wait_synced(struct kr_world *w)
 {
+	/* StayRTR has no transcript to watch: a route signed with a freshly
+	 * published key is the proof the SUT has the data. */
+	if (w->srtr)
+		return kr_w_rtr_barrier(w);
 	int64_t t = kr_now_ns();
 	int rc = kr_loop_run_until(w->ctx->loop, kr_rtr_all_synced, w->rtr, kr_w_deadline(w, KR_W_RTR));
 	if (rc < 0)
@@ -289,10 +346,13 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 {
 	kr_log(w->ctx, "RTR: withdraw %s", k->name);
 	kr_keytab_del(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len);
-	if (kr_rtr_withdraw_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
-		return kr_error(w->ctx, "RTR cache refused to withdraw %s", k->name);
+	struct kr_err err = { 0 };
+	if (w->srtr ? kr_stayrtr_withdraw_key(w->srtr, k->k.asn, k->k.ski, &err) < 0
+		    : kr_rtr_withdraw_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
+		return kr_error(w->ctx, "RTR cache refused to withdraw %s%s%s", k->name, err.msg[0] ? ": " : "",
+				err.msg);
 	k->published = false;
-	if (kr_w_rtr_wait_synced(w) < 0)
+	if (!w->srtr && kr_w_rtr_wait_synced(w) < 0)
 		return -1;
 	return kr_w_rtr_barrier(w);
 }
@@ -324,6 +384,8 @@ int kr_w_revoke(struct kr_world *w, struct kr_wkey *k)
 
 int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t n, bool new_session)
 {
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, new_session ? "new session id" : "cache reset");
 	struct kr_rtr_set s = { 0 };
 	/* The SUT's own keys stay: the case is about peers' keys. */
 	for (size_t i = 0; i < w->nkeys; i++) {

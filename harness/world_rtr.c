@@ -32,6 +32,8 @@ static bool eod_since(void *arg)
 int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double expire,
 		    unsigned min_expire, struct kr_rtr_timers *out)
 {
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "short RTR timers");
 	struct kr_rtr_timers t = {
 		.refresh = scaled_s(w, refresh, "rtr_refresh_min_s"),
 		.retry = scaled_s(w, retry, "rtr_retry_min_s"),
@@ -64,6 +66,8 @@ int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double exp
 
 int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns)
 {
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "stop answering");
 	kr_rtr_stop_answering(w->rtr, true);
 	int64_t last = 0;
 	for (size_t i = kr_rtr_transcript_count(w->rtr); i-- > 0;) {
@@ -80,4 +84,12 @@ int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns)
 	       kr_ns_to_s(kr_now_ns() - last));
 	*last_eod_ns = last;
 	return 0;
+}
+
+unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w)
+{
+	/* Short, so a missed Serial Notify costs little; never below what the
+	 * SUT honours. */
+	long fl = kr_sut_cap_int(w->prof, "rtr_refresh_min_s", 1);
+	return fl > 2 ? (unsigned)fl : 2;
 }
