@@ -7,11 +7,8 @@
 
 static int emergency(struct kr_ctx *ctx)
 {
-	struct kr_world_cfg cfg = { 0 };
-	if (st_up(ctx, &cfg) < 0)
-		return -1;
-	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *k1 = kr_w_key(ctx->w, KR_UP1, 1);
-	if (!k0 || !k1)
+	struct kr_wkey *k0, *k1;
+	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
 	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
 		return -1;

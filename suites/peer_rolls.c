@@ -10,11 +10,8 @@
  * current one, and the new key is usable at once. */
 static int step1_prepublish(struct kr_ctx *ctx)
 {
-	struct kr_world_cfg cfg = { 0 };
-	if (st_up(ctx, &cfg) < 0)
-		return -1;
-	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *k1 = kr_w_key(ctx->w, KR_UP1, 1);
-	if (!k0 || !k1)
+	struct kr_wkey *k0, *k1;
+	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
 	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
 		return -1;
@@ -51,11 +48,8 @@ static int step2_stage(struct kr_ctx *ctx)
  * route replaces the old one without a withdrawal in between. */
 static int step3_twilight(struct kr_ctx *ctx)
 {
-	struct kr_world_cfg cfg = { 0 };
-	if (st_up(ctx, &cfg) < 0)
-		return -1;
-	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *k1 = kr_w_key(ctx->w, KR_UP1, 1);
-	if (!k0 || !k1)
+	struct kr_wkey *k0, *k1;
+	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
 	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0 ||
 	    st_announce_seen(ctx, KR_UP1, P2, k0, KR_DOWNSTREAM) < 0)
@@ -84,11 +78,8 @@ static int step3_twilight(struct kr_ctx *ctx)
  * has both keys, so routes signed with either stay. */
 static int step4_crl(struct kr_ctx *ctx)
 {
-	struct kr_world_cfg cfg = { 0 };
-	if (st_up(ctx, &cfg) < 0)
-		return -1;
-	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *k1 = kr_w_key(ctx->w, KR_UP1, 1);
-	if (!k0 || !k1)
+	struct kr_wkey *k0, *k1;
+	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
 	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
 		return -1;

@@ -71,6 +71,16 @@ int st_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	return kr_world_up(ctx, cfg);
 }
 
+int st_up_peer(struct kr_ctx *ctx, struct kr_wkey **k0, struct kr_wkey **k1)
+{
+	struct kr_world_cfg cfg = { 0 };
+	if (st_up(ctx, &cfg) < 0)
+		return -1;
+	*k0 = kr_w_key(ctx->w, KR_UP1, 0);
+	*k1 = kr_w_key(ctx->w, KR_UP1, 1);
+	return *k0 && *k1 ? 0 : -1;
+}
+
 int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
 	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why)
 {

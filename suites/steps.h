@@ -21,6 +21,9 @@ const char *st_ski(const uint8_t *ski, char buf[16]);
 void st_describe(struct kr_world *w, unsigned mask, const char *prefix, char *out, size_t outsz);
 
 int st_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg);
+/* The default world, and up1's current (*k0) and next (*k1) key: the
+ * start of every case where a peer rolls. */
+int st_up_peer(struct kr_ctx *ctx, struct kr_wkey **k0, struct kr_wkey **k1);
 /* Announce and require it downstream (valid, signed as given) in time. */
 int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, struct kr_wkey *key,
 		     unsigned mask);
