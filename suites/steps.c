@@ -144,24 +144,35 @@ int st_sentinel(struct kr_ctx *ctx, unsigned mask)
 	return 0;
 }
 
-int st_not_propagated(struct kr_ctx *ctx, unsigned mask, const char *prefix, const char *why)
+/* After the sentinel: every peer in mask has `prefix` absent (before ==
+ * NULL) or present with no withdrawal since before[] was taken. */
+static int check_at_sentinel(struct kr_ctx *ctx, unsigned mask, const char *prefix,
+			     const size_t *before)
 {
-	if (st_sentinel(ctx, mask) < 0)
-		return -1;
-	char pb[64], state[1024];
-	kr_expect(ctx, "%s: %s not at %s when the sentinel arrived", why, prefix,
-		  peers(mask, pb, sizeof(pb)));
 	for (int p = 0; p < KR_NPEERS; p++) {
 		struct kr_wroute r;
 		if (!(mask & (1u << p)))
 			continue;
 		if (kr_w_route(ctx->w, (enum kr_peer)p, prefix, &r) < 0)
 			return -1;
-		if (r.present) {
+		if (before ? !r.present || r.withdrawals != before[p] : r.present) {
+			char state[1024];
 			st_describe(ctx->w, mask, prefix, state, sizeof(state));
 			return kr_fail(ctx, "%s", state);
 		}
 	}
+	return 0;
+}
+
+int st_not_propagated(struct kr_ctx *ctx, unsigned mask, const char *prefix, const char *why)
+{
+	if (st_sentinel(ctx, mask) < 0)
+		return -1;
+	char pb[64];
+	kr_expect(ctx, "%s: %s not at %s when the sentinel arrived", why, prefix,
+		  peers(mask, pb, sizeof(pb)));
+	if (check_at_sentinel(ctx, mask, prefix, NULL) < 0)
+		return -1;
 	kr_log(ctx, "%s: %s absent at %s after the sentinel", why, prefix, pb);
 	return 0;
 }
@@ -180,20 +191,11 @@ int st_stayed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const size_
 {
 	if (st_sentinel(ctx, mask) < 0)
 		return -1;
-	char pb[64], state[1024];
+	char pb[64];
 	kr_expect(ctx, "%s: %s still at %s, never withdrawn, when the sentinel arrived", why, prefix,
 		  peers(mask, pb, sizeof(pb)));
-	for (int p = 0; p < KR_NPEERS; p++) {
-		struct kr_wroute r;
-		if (!(mask & (1u << p)))
-			continue;
-		if (kr_w_route(ctx->w, (enum kr_peer)p, prefix, &r) < 0)
-			return -1;
-		if (!r.present || r.withdrawals != before[p]) {
-			st_describe(ctx->w, mask, prefix, state, sizeof(state));
-			return kr_fail(ctx, "%s", state);
-		}
-	}
+	if (check_at_sentinel(ctx, mask, prefix, before) < 0)
+		return -1;
 	kr_log(ctx, "%s: %s stayed at %s", why, prefix, pb);
 	return 0;
 }
