@@ -12,6 +12,12 @@
 #   fuzz/fuzz_*.c          -> libFuzzer targets (clang)
 #   bench/bench_*.c        -> benchmarks, printed by `make bench`
 
+# Parallel by default (jobs = cores); `make -jN` on the command line wins.
+NPROC   := $(shell nproc 2>/dev/null || echo 2)
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(NPROC)
+endif
+
 CC      ?= cc
 CLANG   ?= clang
 PKGS    := openssl libpcap libnl-3.0 libnl-route-3.0 jansson

@@ -1,6 +1,6 @@
 /* BGP-4 / BGPsec wire codec (RFC 4271, 4760, 5492, 6793, 8205, 8654).
  *
- * Contract (DESIGN.md principle 3): pure functions over bounds-checked
+ * Contract (docs/design.md rule 3): pure functions over bounds-checked
  * buffers, no I/O, typed errors with the byte offset. Decoded structures
  * hold *views* (pointers) into the caller's input buffer and stay valid only
  * while that buffer does. Decode-then-encode reproduces the input byte for

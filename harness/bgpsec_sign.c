@@ -7,7 +7,7 @@
 
 #include "bgpsec_ctx.h"
 
-/* The octets hashed for one signature (bgpsec-wire.md §5.2): target AS,
+/* The octets hashed for one signature (RFC 8205 §4.2, Fig. 8): target AS,
  * then from the signer's hop N down: Signature Segment N-1 (this block),
  * Secure_Path Segment N, ..., Signature Segment 1, Secure_Path Segment 2,
  * then Secure_Path Segment 1, suite, AFI, SAFI and the prefix with its

@@ -2,8 +2,8 @@
  * anchor with RFC 3779 AS resources (RFC 6487, RFC 7935), subordinate CAs,
  * BGPsec router certificates per RFC 8209 (from a public key or from a
  * router's PKCS#10 request, RFC 8635), revocation and version 2 CRLs
- * (RFC 6487 §5). The field-by-field profile is in
- * ../shared/spec/router-certs.md §2 and §4. */
+ * (RFC 6487 §5). The field-by-field profile: RFC 8209 §3 (router
+ * certificates) on top of RFC 6487 §4 (resource certificates). */
 #ifndef KR_CA_H
 #define KR_CA_H
 
@@ -50,7 +50,7 @@ EVP_PKEY *kr_ca_key(const struct kr_ca *ca);  /* borrowed */
 const char *kr_ca_crl_uri(const struct kr_ca *ca);
 const char *kr_ca_cert_uri(const struct kr_ca *ca);
 
-/* Deliberate profile violations, for negative cases (router-certs.md §6):
+/* Deliberate profile violations, for negative cases (RFC 8209 §3 and RFC 6487 §4, each rule broken once):
  * each one must make a relying party drop the key. */
 enum kr_cert_fault {
 	KR_CERT_FAULT_NO_EKU = 1 << 0,       /* EKU absent */

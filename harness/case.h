@@ -1,5 +1,5 @@
-/* Conformance cases and their results (DESIGN.md "A case, as code",
- * principles 4 and 7).
+/* Conformance cases and their results (suites/README.md;
+ * docs/design.md rules 4 and 7).
  *
  * A case is plain data plus a run function, grouped per suite file under a
  * stable id that cites the spec section (never an array position). Running

@@ -6,7 +6,7 @@
 #include "netns.h"
 
 const char kr_cmd_clean_help[] =
-	"[TAG] [--all] -- remove namespaces and processes of dead runs (TAG: that run only; --all: also `netns up` ones)";
+	"[TAG] [--all] -- remove namespaces and processes of dead runs, killed `netns up --wait` included (TAG: that run only; --all: also topologies left up on purpose by `netns up` without --wait)";
 
 static void report(const char *tag, int nns)
 {

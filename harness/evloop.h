@@ -1,6 +1,6 @@
 /* One event loop (epoll + monotonic timers) that serves every harness role:
- * BGP sessions, the RTR cache, captures and child processes (DESIGN.md,
- * "Roles"). Waits are "until predicate or deadline", never fixed sleeps. */
+ * BGP sessions, the RTR cache, captures and child processes (docs/design.md,
+ * "The standard topology"). Waits are "until predicate or deadline", never fixed sleeps. */
 #ifndef KR_EVLOOP_H
 #define KR_EVLOOP_H
 

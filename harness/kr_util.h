@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One monotonic clock for every timestamp a run records (DESIGN.md, 8). */
+/* One monotonic clock for every timestamp a run records (docs/design.md rule 8). */
 int64_t kr_now_ns(void);
 double kr_ns_to_s(int64_t ns);
 

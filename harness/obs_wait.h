@@ -1,5 +1,5 @@
 /* Waits that cases use on observers: "until predicate or deadline" on the
- * event loop, never fixed sleeps (DESIGN.md principle 5). Each fills a
+ * event loop, never fixed sleeps (docs/design.md rule 5). Each fills a
  * kr_expect whose three strings go straight into a case's failure message:
  *   expected: withdrawal of 203.0.113.0/24 on dn1 within 2.00 s
  *   observed: still announced: 203.0.113.0/24 signed path 65536(SKI 47F2..)
@@ -41,7 +41,7 @@ int kr_wait_withdrawn(struct kr_loop *l, struct kr_obs *o, const struct kr_prefi
 /* Every one of n prefixes re-advertised after since, signed with ski. */
 int kr_wait_all_signed(struct kr_loop *l, struct kr_obs *o, const struct kr_prefix *ps, size_t n,
 		       const uint8_t *ski, int64_t since, int64_t deadline, struct kr_expect *x);
-/* Sentinel check (DESIGN.md principle 5): wait until `sentinel` is
+/* Sentinel check (docs/design.md rule 5): wait until `sentinel` is
  * announced after since; then 1 if `p` had no announcement (whose newest
  * signature carries ski, when ski is given) between since and the
  * sentinel's arrival, 0 if it had, -1 if the sentinel never came. */

@@ -1,6 +1,6 @@
 /* Wire observer: per-prefix state of what a peer (the SUT) announced on one
- * session, for the roles dn1/dn2 and for ExaBGP's view (DESIGN.md,
- * principle 1: judge on the wire only).
+ * session, for the roles dn1/dn2 and for ExaBGP's view (docs/design.md
+ * rule 1: verdicts come from the wire).
  *
  * For every prefix: present or withdrawn, the current path (Secure_Path
  * segments or AS_PATH ASNs), the SKIs that signed it, the verdict of RFC

@@ -1,4 +1,4 @@
-/* Printers of the result record (DESIGN.md principle 4): JUnit XML,
+/* Printers of the result record (docs/design.md rule 4): JUnit XML,
  * results.json and the terminal. None of them decides anything; they only
  * render what struct kr_result holds. */
 #ifndef KR_REPORT_H
@@ -26,7 +26,7 @@ struct kr_run_report {
 /* Counts per outcome over a report. */
 void kr_report_count(const struct kr_run_report *rr, size_t counts[KR_OUTCOME_COUNT]);
 
-/* JUnit XML (../shared/junit/junit-10.xsd): one testsuite per suite file.
+/* JUnit XML (schema: junit.xsd beside the printer): one testsuite per suite file.
  * Returns 0, or -1 on a write error. */
 int kr_report_junit(FILE *f, const struct kr_run_report *rr);
 /* Append s to f with XML escaping; characters XML 1.0 forbids and

@@ -1,6 +1,6 @@
 /* Teardown registry: everything a run creates (namespaces, processes,
  * captures, files) registers a cleanup action here, so every exit path runs
- * it (DESIGN.md, principle 6):
+ * it (docs/design.md rule 6):
  *   - normal return / exit(): an atexit handler runs all actions;
  *   - SIGINT, SIGTERM, SIGHUP: a dedicated signal thread runs all actions,
  *     prints what happened and exits with 128+signal;

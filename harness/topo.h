@@ -13,7 +13,7 @@
  *   IPv4  198.18.(i/64).(4*(i%64))/30: A = .+1, B = .+2
  *   IPv6  2001:db8:0:(i+1)::/64:        A = ::1, B = ::2
  * Explicit addresses come in pairs (A's then B's) per family and must lie in
- * 198.18.0.0/15 or 2001:db8::/32 (DESIGN.md: documentation ranges only).
+ * 198.18.0.0/15 or 2001:db8::/32 (docs/design.md: documentation ranges only).
  *
  * The parser is pure; kr_topo_load() reads a file and calls it. */
 #ifndef KR_TOPO_H

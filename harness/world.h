@@ -1,8 +1,8 @@
 /* The world a conformance case runs in: the standard rollover topology
  * (netns/rollover.topo) with a fresh SUT started from its profile, the
  * harness RTR cache, upstream injectors up1/up2, downstream observers
- * dn1/dn2 and, when asked, ExaBGP as the plain peer exa (DESIGN.md,
- * "Roles in the standard topology"). Everything is built by kr_world_up()
+ * dn1/dn2 and, when asked, ExaBGP as the plain peer exa (docs/design.md,
+ * "The standard topology"). Everything is built by kr_world_up()
  * and torn down through kr_defer() when the case ends, on every path.
  *
  * Functions that can meet a harness fault record it with kr_error() and

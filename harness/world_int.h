@@ -64,7 +64,7 @@ struct kr_world {
 	size_t nsent;
 	unsigned sentinels, barriers, crls;
 	/* upstream that sent the latest UPDATE: sentinels follow it on the
-	 * same session, the only order the SUT must keep (DESIGN.md, 5) */
+	 * same session, the only order the SUT must keep (docs/design.md rule 5) */
 	enum kr_peer last_up;
 	bool have_last_up;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */

@@ -1,7 +1,7 @@
 /* Steps shared by the conformance cases: each waits for one thing on the
  * wire and, when it does not happen, records a FAIL that says what was
- * expected, what each observer holds, and when (DESIGN.md "A case, as
- * code"). All return 0 when the step held, -1 when a verdict (FAIL or
+ * expected, what each observer holds, and when (suites/README.md,
+ * "Writing a case"). All return 0 when the step held, -1 when a verdict (FAIL or
  * ERROR) has been recorded. */
 #ifndef KR_SUITES_STEPS_H
 #define KR_SUITES_STEPS_H

@@ -1,44 +1,42 @@
-/* Test helper: reads one hex value from the RFC 8208 App. A vectors file
- * (../shared/spec/vectors/rfc8208-appendix-a.txt, `[group]` then
- * `key: HEX` lines). Header-only; used by tests/test_bgp_*.c. */
+/* Test helper: the whole UPDATE image of one vector of
+ * vectors/rfc8208-appendix-a.vec (RFC 8208 / RFC 8608 Appendix A, in the
+ * project's vector format), parsed with the project's own vector parser.
+ * Header-only; used by tests/test_bgp_*.c. */
 #ifndef KR_BGP_TESTVEC_H
 #define KR_BGP_TESTVEC_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cu.h"
-#include "kr_util.h"
+#include "vecfile.h"
 
-#define KR_APPX_A KR_SHARED_DIR "/spec/vectors/rfc8208-appendix-a.txt"
+#define KR_APPX_A "vectors/rfc8208-appendix-a.vec"
 
-/* Returns the decoded length, or 0 when the group/key is missing. */
-static inline size_t kr_tv_hex(const char *group, const char *key, uint8_t *out, size_t cap)
+/* Copies the `update` bytes of vector `name` into out; returns the length,
+ * or 0 when the file, the vector or the room is missing. */
+static inline size_t kr_tv_update(const char *name, uint8_t *out, size_t cap)
 {
 	FILE *f = fopen(KR_APPX_A, "r");
 	if (!f)
 		return 0;
-	static char line[8192];
-	char want[64];
-	snprintf(want, sizeof want, "[%s]", group);
-	int in = 0;
-	size_t klen = strlen(key), got = 0;
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\r\n")] = 0;
-		if (line[0] == '[') {
-			in = strcmp(line, want) == 0;
-			continue;
-		}
-		if (in && strncmp(line, key, klen) == 0 && line[klen] == ':') {
-			const char *v = line + klen + 1;
-			while (*v == ' ')
-				v++;
-			long n = kr_hex_decode(out, cap, v, strlen(v));
-			got = n > 0 ? (size_t)n : 0;
-			break;
+	static char buf[1 << 16];
+	size_t len = fread(buf, 1, sizeof buf, f);
+	fclose(f);
+	struct kr_vecfile vf;
+	struct kr_err e;
+	size_t got = 0;
+	if (kr_vecfile_parse(&vf, buf, len, KR_APPX_A, &e) != 0)
+		return 0;
+	for (size_t i = 0; i < vf.nvecs; i++) {
+		const struct kr_vec_bytes *u = &vf.vecs[i].update;
+		if (strcmp(vf.vecs[i].name, name) == 0 && u->p && u->len <= cap) {
+			memcpy(out, u->p, u->len);
+			got = u->len;
 		}
 	}
-	fclose(f);
+	kr_vecfile_free(&vf);
 	return got;
 }
 

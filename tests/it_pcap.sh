@@ -1,11 +1,11 @@
 #!/bin/sh
 # keyroll pcap decode on the interop capture (verdicts as in
-# ../shared/interop/README.md), clear errors on damaged files, and captures
+# pcaps/bgpsrx-interop.md), clear errors on damaged files, and captures
 # of a foreground run flushed when it is interrupted.
 set -u
 K=build/keyroll
-P=../shared/interop/bio65005-to-qsrx.pcap
-J=../shared/interop/bgpsrx-demo-keys.json
+P=pcaps/bgpsrx-interop.pcap
+J=pcaps/bgpsrx-interop.keys.json
 tag=krpc$$
 out=$(mktemp -d)
 fail() { echo "FAIL: $*"; exit 1; }

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Every pcap fixture in pcaps/: `keyroll pcap decode` finds at least the
 # BGPsec UPDATEs that tshark finds, and with the fixture's keys every one
-# of them gets a verdict.
+# of them is Valid except those the sidecar lists as "- not valid: PREFIX".
 set -u
 K=build/keyroll
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 n=0
 for f in pcaps/*.pcap; do
@@ -17,9 +19,14 @@ for f in pcaps/*.pcap; do
 	keys="${f%.pcap}.keys.json"
 	[ -f "$keys" ] || fail "$f: no sidecar $keys"
 	[ -f "${f%.pcap}.md" ] || fail "$f: no sidecar ${f%.pcap}.md"
-	valid=$($K pcap decode "$f" --keys "$keys" | grep "BGPsec_PATH" | grep -c -w "Valid")
-	[ "$valid" -eq "$ours" ] || fail "$f: $valid of $ours BGPsec UPDATEs Valid with $keys"
-	echo "$f: $ours BGPsec UPDATEs (tshark $theirs), all Valid"
+	$K pcap decode "$f" --keys "$keys" | grep "BGPsec_PATH" >"$tmp"
+	valid=$(grep -c -- "-> Valid$" "$tmp")
+	want_nv=$(sed -n 's/^- not valid: \([^ ]*\).*/\1/p' "${f%.pcap}.md" | sort)
+	got_nv=$(grep -- "-> Not Valid" "$tmp" | sed 's/.* nlri \([^ ]*\) .*/\1/' | sort)
+	[ "$got_nv" = "$want_nv" ] || fail "$f: Not Valid [$got_nv], sidecar lists [$want_nv]"
+	nnv=$(echo "$want_nv" | grep -c .)
+	[ $((valid + nnv)) -eq "$ours" ] || fail "$f: $valid Valid + $nnv Not Valid of $ours with $keys"
+	echo "$f: $ours BGPsec UPDATEs (tshark $theirs), $valid Valid, $nnv Not Valid as listed"
 done
 [ "$n" -gt 0 ] || fail "no pcap fixture"
 

@@ -6,6 +6,7 @@
 # left behind (namespaces, processes). Prints the wall time of the suite.
 set -u
 K=build/keyroll
+XSD=harness/report_junit.xsd
 out=$(mktemp -d /tmp/kr-it-suite-XXXXXX)
 fail() { echo "FAIL: $*"; exit 1; }
 cleanup() { $K clean >/dev/null 2>&1; rm -rf "$out"; }
@@ -38,8 +39,19 @@ if [ $rc -ne 0 ]; then
 	cat "$out/log"
 	fail "keyroll run against the clean reference speaker exited $rc"
 fi
-xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/run/junit.xml" "$out/copy.xml" ||
+xmllint --noout --schema $XSD "$out/run/junit.xml" "$out/copy.xml" ||
 	fail "junit.xml does not validate"
+# A real JUnit consumer reads the same counts and outcomes as results.json,
+# and notices a count changed by hand (the schema alone would accept it).
+tools/junit-check.py "$out/run/junit.xml" "$out/run/results.json" || fail "junitparser disagrees"
+sed '0,/<testsuite name="peer_rolls" tests="[0-9]*" failures="0"/s//&X/; s/failures="0"X/failures="1"/' \
+	"$out/run/junit.xml" >"$out/tampered.xml"
+cmp -s "$out/run/junit.xml" "$out/tampered.xml" && fail "tampering changed nothing"
+xmllint --noout --schema $XSD "$out/tampered.xml" 2>/dev/null || fail "the tampered copy should still validate"
+tools/junit-check.py "$out/tampered.xml" "$out/run/results.json" >"$out/tampered.log" 2>&1 &&
+	fail "junit-check accepted a tampered count"
+grep -q 'testsuite peer_rolls: failures="1" but its testcases say 0' "$out/tampered.log" ||
+	fail "junit-check did not name the tampered count: $(cat "$out/tampered.log")"
 python3 - "$out/run" <<'PY' || fail "results.json check"
 import json, os, sys
 d = sys.argv[1]
@@ -69,6 +81,7 @@ $K run --sut "$out/crash.profile" --out "$out/crash" rollover/3.1-1/1 >"$out/cra
 rc=$?
 [ $rc -eq 1 ] || { cat "$out/crashlog"; fail "crashing SUT: exit $rc, not 1"; }
 grep -q 'SIGSEGV' "$out/crash/results.json" || fail "crashing SUT: SIGSEGV not reported"
+tools/junit-check.py "$out/crash/junit.xml" "$out/crash/results.json" || fail "crash run: junitparser disagrees"
 
 # SIGINT in the middle of a run: torn down, partial reports written.
 $K run --out "$out/int" >"$out/intlog" 2>&1 &
@@ -83,7 +96,8 @@ wait $pid
 rc=$?
 [ $rc -eq 130 ] || fail "SIGINT run exited $rc, not 130"
 [ -s "$out/int/junit.xml" ] || fail "no partial junit.xml after SIGINT"
-xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/int/junit.xml" || fail "partial junit.xml invalid"
+xmllint --noout --schema $XSD "$out/int/junit.xml" || fail "partial junit.xml invalid"
+tools/junit-check.py "$out/int/junit.xml" "$out/int/results.json" || fail "partial junit.xml: junitparser disagrees"
 
 left $pid && fail "the interrupted run left things behind"
 echo "ok"

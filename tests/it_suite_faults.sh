@@ -7,6 +7,7 @@
 # the table fault -> catching cases.
 set -u
 K=build/keyroll
+XSD=harness/report_junit.xsd
 F=${FAULTS_MD:-sut/refspeaker/FAULTS.md}
 out=$(mktemp -d /tmp/kr-it-faults-XXXXXX)
 fail=0
@@ -79,8 +80,10 @@ while read -r name primary rest; do
 	failed=$(failed_cases "$out/$name")
 	printf '%-24s %-5s %s\n' "$name" "$rc" "$failed"
 	check "$name" "$rc" "$failed" $primary $(extra "$name")
-	xmllint --noout --schema ../shared/junit/junit-10.xsd "$out/$name/junit.xml" 2>/dev/null ||
+	xmllint --noout --schema $XSD "$out/$name/junit.xml" 2>/dev/null ||
 		{ echo "FAIL: $name: junit.xml of a failing run does not validate"; fail=1; }
+	tools/junit-check.py "$out/$name/junit.xml" "$out/$name/results.json" >/dev/null ||
+		{ echo "FAIL: $name: junitparser reads other counts than results.json"; fail=1; }
 done <"$out/faults"
 
 # No staggering although asked: the stagger verdict of rollover/3.1-3/sut-3

@@ -41,7 +41,7 @@ static void t_build_decode(void)
 	CU_ASSERT(!o.bgpsec_other_version);
 	CU_ASSERT_EQUAL(o.nparams, 1);
 	CU_ASSERT_EQUAL(o.ncaps, 2 + 1 + 1 + 4 + 1 + 1);
-	/* exact octets (bgpsec-wire.md §1.2, §1.3) */
+	/* exact octets (RFC 8205 §2.1, RFC 6793 §3) */
 	const uint8_t s4[] = { 7, 3, 8, 0, 1 }, r4[] = { 7, 3, 0, 0, 1 };
 	const uint8_t s6[] = { 7, 3, 8, 0, 2 }, r6[] = { 7, 3, 0, 0, 2 };
 	const uint8_t mp4[] = { 1, 4, 0, 1, 0, 1 }, mp6[] = { 1, 4, 0, 2, 0, 1 };

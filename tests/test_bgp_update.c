@@ -16,9 +16,9 @@ static const uint8_t SKI_65536[20] = { 0x47, 0xF2, 0x3B, 0xF1, 0xAB, 0x2F, 0x8A,
 static struct kr_update u;
 static uint8_t img[4096], out[4096];
 
-static size_t load(const char *group, const char *key)
+static size_t load(const char *name)
 {
-	size_t n = kr_tv_hex(group, key, img, sizeof img);
+	size_t n = kr_tv_update(name, img, sizeof img);
 	CU_ASSERT_FATAL(n > 23);
 	return n;
 }
@@ -100,18 +100,18 @@ static void check_appx(size_t n, uint16_t afi, const char *pfx_text)
 	CU_ASSERT(memcmp(out, asp, sizeof asp) == 0);
 }
 
-static void t_appx_ipv4(void) { check_appx(load("update.ipv4", "update_wire"), 1, "192.0.2.0/24"); }
+static void t_appx_ipv4(void) { check_appx(load("rfc8208-a3-ipv4"), 1, "192.0.2.0/24"); }
 static void t_appx_ipv6(void)
 {
-	check_appx(load("update.ipv6", "update_wire_rfc8208"), 2, "2001:db8::/32");
-	check_appx(load("update.ipv6", "update_wire_rfc8608"), 2, "2001:db8::/32");
+	check_appx(load("rfc8208-a4-ipv6"), 2, "2001:db8::/32");
+	check_appx(load("rfc8608-a4-ipv6"), 2, "2001:db8::/32");
 }
 
 /* Every proper prefix of a valid image must fail cleanly (no crash, no
  * out-of-bounds read: the copy is heap-sized exactly so ASan sees it). */
-static void truncate_all(const char *group, const char *key)
+static void truncate_all(const char *name)
 {
-	size_t n = load(group, key);
+	size_t n = load(name);
 	struct kr_err e;
 	for (size_t l = 0; l < n; l++) {
 		uint8_t *c = malloc(l ? l : 1);
@@ -149,8 +149,8 @@ static void truncate_all(const char *group, const char *key)
 
 static void t_truncations(void)
 {
-	truncate_all("update.ipv4", "update_wire");
-	truncate_all("update.ipv6", "update_wire_rfc8208");
+	truncate_all("rfc8208-a3-ipv4");
+	truncate_all("rfc8208-a4-ipv6");
 }
 
 
@@ -496,7 +496,7 @@ static void t_taw_errors(void)
 	CU_ASSERT_EQUAL(dec(l, &e), 0);
 	CU_ASSERT(u.bgpsec_malformed && u.bgpsec_err.code == KR_WE_ATTR_FLAGS);
 	/* the App. A image with the type-30 attribute read as unknown */
-	size_t n = load("update.ipv4", "update_wire");
+	size_t n = load("rfc8208-a3-ipv4");
 	CU_ASSERT_EQUAL(kr_update_decode(&u, img, n, KR_ATTR_BGPSEC_PATH, &e), 0);
 	CU_ASSERT(u.i_bgpsec == -1 && u.nattrs == 4 && u.attrs[3].type == 30);
 	/* well-known attribute errors (RFC 7606 §7.1-7.3) */

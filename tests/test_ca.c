@@ -1,5 +1,5 @@
 /* Test CA: every router certificate checked field by field against the
- * RFC 8209 / RFC 6487 profile (../shared/spec/router-certs.md §2), CRLs
+ * RFC 8209 / RFC 6487 profile (RFC 8209 §3, RFC 6487 §4), CRLs
  * against RFC 6487 §5, PKCS#10 acceptance rules (RFC 8209 §3.2, §4), path
  * validation with CRL checking, persistence and the RP tuple. */
 #include <openssl/evp.h>

@@ -1,5 +1,5 @@
 /* rpki-client JSON router keys, and the BGP-SRx interop UPDATEs judged
- * with keys loaded that way (../shared/interop/README.md table). */
+ * with keys loaded that way (pcaps/bgpsrx-interop.md table). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ static char *read_all(const char *path, size_t *len)
 static void t_interop_keys_and_verdicts(void)
 {
 	size_t len;
-	char *j = read_all(KR_SHARED_DIR "/interop/bgpsrx-demo-keys.json", &len);
+	char *j = read_all("pcaps/bgpsrx-interop.keys.json", &len);
 	struct kr_keytab *t = kr_keytab_new();
 	struct kr_err e = { 0 };
 	CU_ASSERT_EQUAL_FATAL(kr_keys_json_load(t, j, len, &e), 7);

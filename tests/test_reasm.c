@@ -487,7 +487,7 @@ static void t_pcap_files(void)
 }
 
 /* The interop capture: 17 BGP messages, six BGPsec UPDATEs, judged as
- * ../shared/interop/README.md says (QuaggaSRx agreed). */
+ * pcaps/bgpsrx-interop.md says (QuaggaSRx agreed). */
 struct interop {
 	struct kr_pdec *d;
 	int msgs, updates, bgpsec, valid, invalid;
@@ -514,7 +514,7 @@ static void on_interop(const struct kr_smsg *m, void *arg)
 
 static void t_interop_capture(void)
 {
-	const char *pcap = KR_SHARED_DIR "/interop/bio65005-to-qsrx.pcap";
+	const char *pcap = "pcaps/bgpsrx-interop.pcap";
 	struct interop x = { .d = kr_pdec_new(NULL) };
 	struct kr_err e = { 0 };
 	CU_ASSERT_EQUAL(kr_pcap_messages(pcap, NULL, on_interop, NULL, &x, &e), 0);
@@ -524,7 +524,7 @@ static void t_interop_capture(void)
 	CU_ASSERT_EQUAL(x.valid + x.invalid, 0); /* no keys, no verdicts */
 	kr_pdec_free(x.d);
 
-	FILE *f = fopen(KR_SHARED_DIR "/interop/bgpsrx-demo-keys.json", "r");
+	FILE *f = fopen("pcaps/bgpsrx-interop.keys.json", "r");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	static char buf[65536];
 	size_t n = fread(buf, 1, sizeof buf, f);

@@ -568,7 +568,7 @@ static void up_announce(struct world *w, const char *pfx, const struct kr_key *k
 	up_announce_pc(w, pfx, k, corrupt, 1);
 }
 
-/* Sentinel (DESIGN.md principle 5): a fresh route through the chain; once
+/* Sentinel (docs/design.md rule 5): a fresh route through the chain; once
  * it reached dn and px, everything sent before it has arrived too. */
 static void sentinel(struct world *w, const char *pfx, const struct kr_key *k)
 {

@@ -1,4 +1,4 @@
-/* RTR PDU codec: spec example PDUs (rtr-v1.md §3.5), round trips, and the
+/* RTR PDU codec: example PDUs built from the RFC 8210 §5 layouts, round trips, and the
  * Error Report code and offset of each malformation. */
 #include <string.h>
 
