@@ -1,8 +1,8 @@
 # keyroll build. Sources are found by glob so each subsystem adds files
 # without touching this file:
-#   harness/*.c            -> build/libkeyroll.a (harness/cmd_*.c and the
-#                             CLI entry harness/keyroll.c excluded)
-#   harness/cmd_NAME.c     -> a `keyroll NAME` subcommand: defines
+#   harness/LAYER/*.c      -> build/libkeyroll.a, for the layers wire, net,
+#                             rpki, vectors, run and report (harness/README.md)
+#   harness/cli/cmd_NAME.c -> a `keyroll NAME` subcommand: defines
 #                             int kr_cmd_NAME(int argc, char **argv) and
 #                             const char kr_cmd_NAME_help[]
 #   suites/*.c             -> linked into build/keyroll (conformance cases)
@@ -38,18 +38,19 @@ EXTRA_CFLAGS += $(SAN) -O1
 EXTRA_LDFLAGS += $(SAN)
 endif
 
-LIB_SRC  := $(filter-out harness/cmd_%.c harness/keyroll.c,$(wildcard harness/*.c))
-CMD_SRC  := $(wildcard harness/cmd_*.c)
+LAYERS   := wire net rpki vectors run report
+LIB_SRC  := $(foreach l,$(LAYERS),$(wildcard harness/$(l)/*.c))
+CMD_SRC  := $(wildcard harness/cli/cmd_*.c)
 SUITE_SRC:= $(wildcard suites/*.c)
 REF_SRC  := $(wildcard sut/refspeaker/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC:= $(wildcard bench/bench_*.c)
-CMDS     := $(patsubst harness/cmd_%.c,%,$(CMD_SRC))
+CMDS     := $(patsubst harness/cli/cmd_%.c,%,$(CMD_SRC))
 
 LIB      := $(BUILD)/libkeyroll.a
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
-CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,harness/keyroll.c $(CMD_SRC) $(SUITE_SRC)) $(BUILD)/obj/cmdtab.o
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,harness/cli/keyroll.c $(CMD_SRC) $(SUITE_SRC)) $(BUILD)/obj/cmdtab.o
 REF_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(REF_SRC))
 # the reference speaker minus main(), for its unit tests
 REF_LIB  := $(BUILD)/librefspeaker.a
@@ -71,7 +72,7 @@ $(LIB): $(LIB_OBJ)
 # Subcommand table generated from the cmd_*.c file names.
 $(BUILD)/cmdtab.c: $(CMD_SRC) Makefile
 	@mkdir -p $(dir $@)
-	@{ echo '#include "cli.h"'; \
+	@{ echo '#include "cli/cli.h"'; \
 	  for c in $(CMDS); do echo "int kr_cmd_$$c(int, char **); extern const char kr_cmd_$${c}_help[];"; done; \
 	  echo 'const struct kr_cmd kr_cmds[] = {'; \
 	  for c in $(CMDS); do echo "  { \"$$c\", kr_cmd_$$c, kr_cmd_$${c}_help },"; done; \

@@ -18,7 +18,7 @@
 
 #include <openssl/evp.h>
 
-#include "bgpsec_crypto.h"
+#include "wire/bgpsec_crypto.h"
 
 /* Other load on the machine only ever slows a round down, so each figure
  * is the best of several short rounds, and every operation's rounds are

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netns.h"
-#include "topo.h"
+#include "net/netns.h"
+#include "net/topo.h"
 
 #define ROUNDS 15
 

@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "rtr_cache.h"
+#include "rpki/rtr_cache.h"
 
 #define NVRP 500000
 #define NKEY 2000

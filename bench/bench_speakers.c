@@ -21,10 +21,10 @@
 
 #include <openssl/evp.h>
 
-#include "bgp_session.h"
-#include "bgpsec_crypto.h"
-#include "observer.h"
-#include "speaker.h"
+#include "net/bgp_session.h"
+#include "wire/bgpsec_crypto.h"
+#include "run/observer.h"
+#include "run/speaker.h"
 
 #define NS 1000000000LL
 

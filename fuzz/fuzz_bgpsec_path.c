@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 
 static struct kr_bgpsec_path bp;
 static uint8_t out[KR_BGP_EXT_MAX_LEN * 64];

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "bgpsec_crypto.h"
+#include "wire/bgpsec_crypto.h"
 
 static const char *const spki_hex[] = {
 	"3059301306072A8648CE3D020106082A8648CE3D030107034200047391BABB92A0CB3BE10E59B19EBFFB214E04"

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "pcap_decode.h"
-#include "pcap_read.h"
+#include "net/pcap_decode.h"
+#include "net/pcap_read.h"
 
 static struct kr_pdec *dec;
 static size_t sink;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "tcp_reasm.h"
+#include "net/tcp_reasm.h"
 
 static size_t sink;
 

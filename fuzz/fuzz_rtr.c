@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rtr_json.h"
-#include "rtr_pdu.h"
+#include "rpki/rtr_json.h"
+#include "wire/rtr_pdu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

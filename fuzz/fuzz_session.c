@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bgp_session.h"
-#include "observer.h"
+#include "net/bgp_session.h"
+#include "run/observer.h"
 
 static struct kr_loop *loop;
 static struct kr_obs *obs;

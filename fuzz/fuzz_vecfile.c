@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "vecfile.h"
+#include "vectors/vecfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kr_util.h"
+#include "wire/kr_util.h"
 #include "steps.h"
 
 const char *st_ski(const uint8_t *ski, char buf[16])

@@ -6,8 +6,8 @@
 #ifndef KR_SUITES_STEPS_H
 #define KR_SUITES_STEPS_H
 
-#include "case.h"
-#include "world.h"
+#include "run/case.h"
+#include "run/world.h"
 
 /* Upstream prefixes used by the cases (documentation ranges). */
 #define P1 "198.51.100.0/24"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cu.h"
-#include "vecfile.h"
+#include "vectors/vecfile.h"
 
 #define KR_APPX_A "vectors/rfc8208-appendix-a.vec"
 

@@ -20,6 +20,6 @@ extern const struct kr_test kr_tests[];
 	const struct kr_test kr_tests[] = { __VA_ARGS__, { 0, 0 } }
 
 /* Path helpers: tests run from the repository root. */
-#define KR_JUNIT_XSD "harness/report_junit.xsd"
+#define KR_JUNIT_XSD "harness/report/junit.xsd"
 
 #endif

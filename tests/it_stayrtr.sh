@@ -1,5 +1,5 @@
 #!/bin/sh
-# StayRTR mode (`keyroll rtr stayrtr`, harness/stayrtr.c) in a private
+# StayRTR mode (`keyroll rtr stayrtr`, harness/rpki/stayrtr.c) in a private
 # network namespace: the harness writes the rpki-client JSON and runs
 # StayRTR on it (protocol pinned to 1, metrics on the node address only);
 # a router key reaches RTRlib's rtrclient through StayRTR and is withdrawn

@@ -6,7 +6,7 @@
 # left behind (namespaces, processes). Prints the wall time of the suite.
 set -u
 K=build/keyroll
-XSD=harness/report_junit.xsd
+XSD=harness/report/junit.xsd
 out=$(mktemp -d /tmp/kr-it-suite-XXXXXX)
 fail() { echo "FAIL: $*"; exit 1; }
 cleanup() { $K clean >/dev/null 2>&1; rm -rf "$out"; }

@@ -7,7 +7,7 @@
 # the table fault -> catching cases.
 set -u
 K=build/keyroll
-XSD=harness/report_junit.xsd
+XSD=harness/report/junit.xsd
 F=${FAULTS_MD:-sut/refspeaker/FAULTS.md}
 out=$(mktemp -d /tmp/kr-it-faults-XXXXXX)
 fail=0

@@ -1,7 +1,7 @@
 /* Header framing, KEEPALIVE, NOTIFICATION, ROUTE-REFRESH, error text. */
 #include <string.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "cu.h"
 
 static void t_frame(void)

@@ -1,7 +1,7 @@
 /* OPEN build/decode/encode and capabilities (RFC 5492, RFC 8205 §2.1). */
 #include <string.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "cu.h"
 
 static struct kr_open o;

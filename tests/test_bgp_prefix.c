@@ -1,7 +1,7 @@
 /* Prefix text, canonical form and NLRI encoding. */
 #include <string.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "cu.h"
 
 static void t_parse_format(void)

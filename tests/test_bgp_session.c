@@ -8,7 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "bgp_session.h"
+#include "net/bgp_session.h"
 #include "cu.h"
 
 #define S(x) ((int64_t)(x) * 1000000000LL)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "bgp_testvec.h"
 #include "cu.h"
 

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bgpsec_crypto.h"
+#include "wire/bgpsec_crypto.h"
 #include "cu.h"
 
 static const char D64496[] = "D8AA4DFBE2478F86E88A7451BF075565709C575AC1C136D081C540254CA440B9";

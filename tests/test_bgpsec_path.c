@@ -2,7 +2,7 @@
  * (RFC 8205 §4.4). */
 #include <string.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "cu.h"
 
 static struct kr_bgpsec_path bp, bp2;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ca.h"
+#include "rpki/ca.h"
 #include "cu.h"
 
 static const struct kr_as_range TA_AS[] = { { 64496, 64511 }, { 65536, 65551 } };

@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bgp_msg.h"
-#include "capture.h"
+#include "wire/bgp_msg.h"
+#include "net/capture.h"
 #include "cu.h"
-#include "netns.h"
-#include "pcap_read.h"
-#include "teardown.h"
-#include "topo.h"
+#include "net/netns.h"
+#include "net/pcap_read.h"
+#include "net/teardown.h"
+#include "net/topo.h"
 
 static bool usable(void)
 {

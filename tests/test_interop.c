@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "cu.h"
-#include "netns.h"
-#include "obs_wait.h"
-#include "proc.h"
-#include "speaker.h"
+#include "net/netns.h"
+#include "run/obs_wait.h"
+#include "net/proc.h"
+#include "run/speaker.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
 #define H1_AS 65536 /* 4-octet AS on one side */

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "cu.h"
-#include "keys_json.h"
-#include "vecfile.h"
+#include "rpki/keys_json.h"
+#include "vectors/vecfile.h"
 
 static char *read_all(const char *path, size_t *len)
 {

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "cu.h"
-#include "evloop.h"
-#include "netns.h"
-#include "proc.h"
-#include "topo.h"
+#include "net/evloop.h"
+#include "net/netns.h"
+#include "net/proc.h"
+#include "net/topo.h"
 
 static bool root(void)
 {

@@ -10,14 +10,14 @@
 #include <unistd.h>
 
 #include "cu.h"
-#include "exabgp.h"
-#include "inject.h"
-#include "netns.h"
-#include "obs_wait.h"
-#include "keys_json.h"
-#include "relay.h"
-#include "replay.h"
-#include "speaker.h"
+#include "run/exabgp.h"
+#include "run/inject.h"
+#include "net/netns.h"
+#include "run/obs_wait.h"
+#include "rpki/keys_json.h"
+#include "run/relay.h"
+#include "run/replay.h"
+#include "run/speaker.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
 #define SUT_AS 65537 /* the vectors' my-as: their signatures target it */

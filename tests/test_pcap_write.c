@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "cu.h"
-#include "pcap_write.h"
+#include "net/pcap_write.h"
 
 static uint32_t sum16(const uint8_t *p, size_t n, uint32_t s)
 {

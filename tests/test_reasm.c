@@ -8,13 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "cu.h"
-#include "keys_json.h"
-#include "pcap_decode.h"
-#include "pcap_read.h"
-#include "rtr_pdu.h"
-#include "tcp_reasm.h"
+#include "rpki/keys_json.h"
+#include "net/pcap_decode.h"
+#include "net/pcap_read.h"
+#include "wire/rtr_pdu.h"
+#include "net/tcp_reasm.h"
 
 /* ---- frame building ---------------------------------------------------- */
 

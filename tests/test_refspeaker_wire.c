@@ -19,12 +19,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bgp_session.h"
-#include "bgpsec_crypto.h"
+#include "net/bgp_session.h"
+#include "wire/bgpsec_crypto.h"
 #include "cu.h"
-#include "netns.h"
-#include "proc.h"
-#include "rtr_cache.h"
+#include "net/netns.h"
+#include "net/proc.h"
+#include "rpki/rtr_cache.h"
 
 #define MS 1000000LL
 #define AS_UP 64496u

@@ -1,9 +1,9 @@
 /* Replay selection (pure): by prefix, index, time, direction, BGPsec only. */
 #include <string.h>
 
-#include "bgpsec_crypto.h"
+#include "wire/bgpsec_crypto.h"
 #include "cu.h"
-#include "replay.h"
+#include "run/replay.h"
 
 static struct kr_key key;
 static uint8_t msgs[6][512];

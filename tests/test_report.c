@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "case.h"
+#include "run/case.h"
 #include "cu.h"
-#include "report.h"
+#include "report/report.h"
 
 static int run_nop(struct kr_ctx *ctx)
 {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cu.h"
-#include "rtr_cache.h"
+#include "rpki/rtr_cache.h"
 
 struct tcl {
 	int fd;

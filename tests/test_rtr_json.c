@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cu.h"
-#include "rtr_json.h"
+#include "rpki/rtr_json.h"
 
 /* A real P-256 SPKI (RFC 8208 App. A key for AS 64496 would do too). */
 static const char B64[] = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqZto2hRzn+wQhOB68JRik/QEa8i3KE0EhWxz63yJqs7lCPZctgLliaWEIbvIKAuLg7PAOLYoJaWqs2Kr9S5Zxg==";

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cu.h"
-#include "rtr_pdu.h"
+#include "wire/rtr_pdu.h"
 
 static size_t unhex(uint8_t *out, size_t cap, const char *s)
 {

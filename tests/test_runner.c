@@ -6,9 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "case.h"
+#include "run/case.h"
 #include "cu.h"
-#include "runner.h"
+#include "report/report.h"
+#include "run/runner.h"
 
 static int cleaned[8], ncleaned;
 
@@ -71,7 +72,7 @@ static int run(char *filter, bool strict, unsigned bad_opt)
 	static char *opts[] = { "nosuch=1", "fault=x" };
 	FILE *devnull = fopen("/dev/null", "w");
 	struct kr_run_opts o = {
-		.profile = profile, .out_dir = outdir, .time_scale = 1e-5, .strict = strict,
+		.printer = &kr_report_printer, .profile = profile, .out_dir = outdir, .time_scale = 1e-5, .strict = strict,
 		.filters = filters, .nfilters = filter ? 1 : 0, .term = devnull,
 		.sut_opts = bad_opt ? opts : opts + 1, .nsut_opts = 1,
 	};

@@ -3,10 +3,10 @@
  * changes; the waits of obs_wait.h must pass and fail as they should. */
 #include <string.h>
 
-#include "bgpsec_crypto.h"
+#include "wire/bgpsec_crypto.h"
 #include "cu.h"
-#include "obs_wait.h"
-#include "speaker.h"
+#include "run/obs_wait.h"
+#include "run/speaker.h"
 
 #define S(x) ((int64_t)((x) * 1e9))
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cu.h"
-#include "sut_profile.h"
+#include "run/sut_profile.h"
 
 static const char good[] =
 	"# a profile\n"

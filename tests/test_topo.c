@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cu.h"
-#include "topo.h"
+#include "net/topo.h"
 
 static int parse(struct kr_topo *t, const char *s, struct kr_err *e)
 {

@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include "cu.h"
-#include "evloop.h"
-#include "kr_util.h"
+#include "net/evloop.h"
+#include "wire/kr_util.h"
 
 static void t_hex(void)
 {

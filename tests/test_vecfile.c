@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cu.h"
-#include "vecfile.h"
+#include "vectors/vecfile.h"
 
 static int parse(struct kr_vecfile *f, const char *text, struct kr_err *e)
 {

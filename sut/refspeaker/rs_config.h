@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "bgp_msg.h"
-#include "kr_util.h"
+#include "wire/bgp_msg.h"
+#include "wire/kr_util.h"
 
 #define RS_MAX_PEERS 32
 #define RS_MAX_LISTEN 4

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bgp_msg.h"
+#include "wire/bgp_msg.h"
 #include "rs_config.h"
 
 enum rs_val { RS_VALID = 0, RS_UNSIGNED = 1, RS_NOTVALID = 2 };

@@ -1,20 +1,20 @@
 /* The reference BGPsec speaker: shared state of its parts.
- *   rs_peer.c    sessions (harness/bgp_session.h), listeners, export
+ *   rs_peer.c    sessions (harness/net/bgp_session.h), listeners, export
  *   rs_update.c  received UPDATEs, validation, re-validation on key changes
  *   rs_keys.c    own origin/transit keys, rekey and twilight
  *   rs_rtr.c     router keys from an RTR cache through RTRlib
  *   rs_ctl.c     control socket (rekey, show, ping)
- * Everything runs on one event loop (harness/evloop.h). */
+ * Everything runs on one event loop (harness/net/evloop.h). */
 #ifndef RS_SPEAKER_H
 #define RS_SPEAKER_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bgp_msg.h"
-#include "bgp_session.h"
-#include "bgpsec_crypto.h"
-#include "evloop.h"
+#include "wire/bgp_msg.h"
+#include "net/bgp_session.h"
+#include "wire/bgpsec_crypto.h"
+#include "net/evloop.h"
 #include "rs_config.h"
 #include "rs_rib.h"
 

@@ -1,0 +1,116 @@
+/* keyroll run: the conformance suite against a SUT (runner.h). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "net/netns.h"
+#include "run/runner.h"
+#include "net/teardown.h"
+#include "report/report.h"
+
+const char kr_cmd_run_help[] =
+	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
+	"[--rtr builtin|stayrtr] [--strict] [--keep-on-fail] [FILTER...]  -- run the conformance suite";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: keyroll run [OPTIONS] [ID-PREFIX...]\n"
+		"  --sut PROFILE     SUT profile (default %s)\n"
+		"  --sut-opt K=V     option for the SUT profile, e.g. fault=keep-old-key (repeatable)\n"
+		"  --out DIR         run folder (default reports/RUN-ID, with reports/latest)\n"
+		"  --junit FILE      also write the JUnit XML report to FILE\n"
+		"  --time-scale F    wall seconds per protocol second (default %g: the 24 h\n"
+		"                    stage period takes 0.17 s; 1 = real time)\n"
+		"  --rtr CACHE       RTR cache: builtin (default) or stayrtr (Debian StayRTR fed the\n"
+		"                    keys as rpki-client JSON; cases needing cache-only verbs such\n"
+		"                    as Cache Reset, timers or stop answering SKIP)\n"
+		"  --strict          SHOULD violations fail the run (default: WARN)\n"
+		"  --keep-on-fail    stop at the first failure and leave its namespaces and links up\n"
+		"                    for post-mortem; processes (SUT, ExaBGP) end with the run, the\n"
+		"                    harness's peers and RTR cache too; evidence is in the case\n"
+		"                    folder, and sut-command.txt there restarts the SUT by hand;\n"
+		"                    `keyroll clean` removes what was kept\n"
+		"exit: 0 all passed, 1 a case failed, 2 harness error or bad usage,\n"
+		"      128+N interrupted by signal N (partial reports written, all torn down)\n",
+		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE);
+}
+
+int kr_cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "sut", required_argument, 0, 's' },
+		{ "sut-opt", required_argument, 0, 'o' },
+		{ "out", required_argument, 0, 'O' },
+		{ "junit", required_argument, 0, 'j' },
+		{ "time-scale", required_argument, 0, 't' },
+		{ "rtr", required_argument, 0, 'r' },
+		{ "strict", no_argument, 0, 'S' },
+		{ "keep-on-fail", no_argument, 0, 'k' },
+		{ "help", no_argument, 0, 'h' },
+		{ 0, 0, 0, 0 },
+	};
+	struct kr_run_opts o = { .printer = &kr_report_printer, .time_scale = KR_DEFAULT_TIME_SCALE, .term = stdout };
+	char **sut_opts = calloc((size_t)argc, sizeof(char *));
+	if (!sut_opts)
+		return KR_EXIT_ERROR;
+	size_t nopts = 0;
+	int c, rc = KR_EXIT_ERROR;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 's': o.profile = optarg; break;
+		case 'o':
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				fprintf(stderr, "keyroll run: --sut-opt wants K=V, got '%s'\n", optarg);
+				goto out;
+			}
+			sut_opts[nopts++] = optarg;
+			break;
+		case 'O': o.out_dir = optarg; break;
+		case 'j': o.junit = optarg; break;
+		case 't':
+			o.time_scale = strtod(optarg, &end);
+			if (*end || end == optarg || !(o.time_scale > 0) || o.time_scale > 10) {
+				fprintf(stderr, "keyroll run: --time-scale wants a number in (0, 10], got '%s'\n", optarg);
+				goto out;
+			}
+			break;
+		case 'r':
+			if (strcmp(optarg, "builtin") && strcmp(optarg, "stayrtr")) {
+				fprintf(stderr, "keyroll run: --rtr wants builtin or stayrtr, got '%s'\n", optarg);
+				goto out;
+			}
+			o.rtr_stayrtr = !strcmp(optarg, "stayrtr");
+			break;
+		case 'S': o.strict = true; break;
+		case 'k': o.keep_on_fail = true; break;
+		case 'h': usage(stdout); rc = KR_EXIT_OK; goto out;
+		default: usage(stderr); goto out;
+		}
+	}
+	o.sut_opts = sut_opts;
+	o.nsut_opts = nopts;
+	o.filters = argv + optind;
+	o.nfilters = (size_t)(argc - optind);
+	o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	struct kr_err err = { 0 };
+	if (kr_net_preflight(&err) < 0) {
+		fprintf(stderr, "keyroll run: %s\n", err.msg);
+		goto out;
+	}
+	/* SIGINT/SIGTERM: partial reports, then every namespace, process and
+	 * capture is torn down (teardown.h) and the exit status is 128+sig. */
+	if (kr_teardown_init() < 0) {
+		fprintf(stderr, "keyroll run: cannot install signal handling\n");
+		goto out;
+	}
+	rc = kr_run(&o);
+out:
+	free(sut_opts);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* keyroll: entry point, dispatches to the subcommands in kr_cmds[]. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: keyroll COMMAND [ARGS...]\n\ncommands:\n");
+	for (const struct kr_cmd *c = kr_cmds; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->help);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? KR_EXIT_ERROR : KR_EXIT_OK;
+	}
+	for (const struct kr_cmd *c = kr_cmds; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "keyroll: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return KR_EXIT_ERROR;
+}

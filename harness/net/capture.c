@@ -1,0 +1,261 @@
+/* libpcap live capture inside namespaces; see capture.h. */
+#include "net/capture.h"
+#include "net/teardown.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+struct kr_capture {
+	pcap_t *p;
+	pcap_dumper_t *d;
+	pthread_t thr;
+	bool running;
+	int stopfd;
+	_Atomic uint64_t packets;
+	uint64_t drops;
+	uint64_t td_id;
+	char path[512];
+	char err[PCAP_ERRBUF_SIZE];
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+	struct kr_capture *c = (struct kr_capture *)user;
+	pcap_dump((u_char *)c->d, h, data);
+	atomic_fetch_add(&c->packets, 1);
+}
+
+static void *cap_thread(void *arg)
+{
+	struct kr_capture *c = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals belong to the harness */
+	struct pollfd pf[2] = { { pcap_get_selectable_fd(c->p), POLLIN, 0 },
+				{ c->stopfd, POLLIN, 0 } };
+	for (;;) {
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents) {
+			int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
+			if (n < 0) {
+				snprintf(c->err, sizeof c->err, "%s", pcap_geterr(c->p));
+				break;
+			}
+			if (n > 0)
+				pcap_dump_flush(c->d); /* current even after SIGKILL */
+		}
+		if (pf[1].revents)
+			break;
+	}
+	/* Drain what the kernel already queued for us. */
+	while (pcap_dispatch(c->p, -1, on_packet, (u_char *)c) > 0)
+		;
+	pcap_dump_flush(c->d);
+	struct pcap_stat st;
+	if (pcap_stats(c->p, &st) == 0)
+		c->drops = st.ps_drop + st.ps_ifdrop;
+	return NULL;
+}
+
+static void cap_stop(void *arg)
+{
+	struct kr_capture *c = arg;
+	if (c->running) {
+		uint64_t one = 1;
+		if (write(c->stopfd, &one, sizeof one) != sizeof one)
+			pthread_cancel(c->thr); /* cannot happen with an eventfd */
+		pthread_join(c->thr, NULL);
+		c->running = false;
+	}
+	if (c->d) {
+		pcap_dump_close(c->d);
+		c->d = NULL;
+	}
+	if (c->p) {
+		pcap_close(c->p);
+		c->p = NULL;
+	}
+	if (c->stopfd >= 0) {
+		close(c->stopfd);
+		c->stopfd = -1;
+	}
+}
+
+/* Create and activate the live handle in the current namespace. */
+static pcap_t *open_live(const char *ifname, char *eb, struct kr_err *err)
+{
+	pcap_t *p = pcap_create(ifname, eb);
+	if (!p) {
+		kr_err_set(err, EIO, 0, "pcap_create %s: %s", ifname, eb);
+		return NULL;
+	}
+	pcap_set_snaplen(p, 262144);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_buffer_size(p, 8 << 20);
+	/* Kernel timestamps at nanosecond resolution: HOST is the kernel's
+	 * stamp on Linux; adapter stamps (when a NIC has them) live on
+	 * another clock, so they are not asked for. */
+	pcap_set_tstamp_type(p, PCAP_TSTAMP_HOST);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	int rc = pcap_activate(p);
+	if (rc < 0) {
+		kr_err_set(err, EIO, 0, "capture on %s: %s", ifname,
+			   rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc));
+		pcap_close(p);
+		return NULL;
+	}
+	if (pcap_setnonblock(p, 1, eb) < 0) {
+		kr_err_set(err, EIO, 0, "capture on %s: %s", ifname, eb);
+		pcap_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct kr_capture *kr_capture_start(const struct kr_net *n, const char *node,
+				    const char *ifname, const char *path, struct kr_err *err)
+{
+	struct kr_capture *c = calloc(1, sizeof *c);
+	if (!c) {
+		kr_err_set(err, ENOMEM, 0, "out of memory");
+		return NULL;
+	}
+	c->stopfd = -1;
+	snprintf(c->path, sizeof c->path, "%s", path);
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	if (node && kr_net_enter(n, node) < 0) {
+		kr_err_set(err, errno, 0, "capture: cannot enter node %s: %s", node, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	c->p = open_live(ifname, eb, err);
+	if (node && kr_net_leave() < 0) {
+		fprintf(stderr, "keyroll: setns back home failed: %s\n", strerror(errno));
+		abort();
+	}
+	if (!c->p)
+		goto fail;
+	c->d = pcap_dump_open(c->p, path);
+	if (!c->d) {
+		kr_err_set(err, EIO, 0, "capture file %s: %s", path, pcap_geterr(c->p));
+		goto fail;
+	}
+	pcap_dump_flush(c->d); /* the header is there even if nothing arrives */
+	c->stopfd = eventfd(0, EFD_CLOEXEC);
+	if (c->stopfd < 0 || pthread_create(&c->thr, NULL, cap_thread, c) != 0) {
+		kr_err_set(err, errno, 0, "capture thread: %s", strerror(errno));
+		goto fail;
+	}
+	c->running = true;
+	c->td_id = kr_teardown_add(cap_stop, c);
+	return c;
+fail:
+	cap_stop(c);
+	free(c);
+	return NULL;
+}
+
+uint64_t kr_capture_packets(const struct kr_capture *c) { return atomic_load(&c->packets); }
+uint64_t kr_capture_drops(const struct kr_capture *c) { return c->drops; }
+const char *kr_capture_path(const struct kr_capture *c) { return c->path; }
+
+void kr_capture_stop(struct kr_capture *c)
+{
+	if (!c)
+		return;
+	if (c->td_id) {
+		kr_teardown_run(c->td_id); /* serialised with a signal teardown */
+		c->td_id = 0;
+	}
+	cap_stop(c);
+}
+
+void kr_capture_free(struct kr_capture *c)
+{
+	if (!c)
+		return;
+	kr_capture_stop(c);
+	free(c);
+}
+
+struct kr_capset {
+	size_t n;
+	struct kr_capture *c[KR_TOPO_MAX_LINKS];
+};
+
+struct kr_capset *kr_capture_sut_links(const struct kr_net *n, const char *dir,
+				       struct kr_err *err)
+{
+	const struct kr_topo *t = kr_net_topo(n);
+	int sut = kr_topo_find_role(t, KR_ROLE_SUT);
+	if (sut < 0) {
+		kr_err_set(err, EINVAL, 0, "topology has no sut node");
+		return NULL;
+	}
+	struct kr_capset *s = calloc(1, sizeof *s);
+	if (!s) {
+		kr_err_set(err, ENOMEM, 0, "out of memory");
+		return NULL;
+	}
+	const char *sn = t->nodes[sut].name;
+	for (size_t k = 0; k < t->nlinks; k++) {
+		const struct kr_topo_link *l = &t->links[k];
+		if (l->a != (unsigned)sut && l->b != (unsigned)sut)
+			continue;
+		const char *peer = t->nodes[l->a == (unsigned)sut ? l->b : l->a].name;
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s-%s.pcap", dir, sn, peer);
+		/* the SUT's end of the link is named after the peer */
+		s->c[s->n] = kr_capture_start(n, sn, peer, path, err);
+		if (!s->c[s->n]) {
+			kr_capset_free(s);
+			return NULL;
+		}
+		s->n++;
+	}
+	return s;
+}
+
+size_t kr_capset_count(const struct kr_capset *s) { return s->n; }
+struct kr_capture *kr_capset_get(const struct kr_capset *s, size_t i)
+{
+	return i < s->n ? s->c[i] : NULL;
+}
+
+void kr_capset_stop(struct kr_capset *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		kr_capture_stop(s->c[i]);
+}
+
+void kr_capset_free(struct kr_capset *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		kr_capture_free(s->c[i]);
+	free(s);
+}
+
+int64_t kr_wall_to_mono_ns(int64_t wall_ns)
+{
+	struct timespec r, m;
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	int64_t off = ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + (r.tv_nsec - m.tv_nsec);
+	return wall_ns - off;
+}

@@ -1,0 +1,94 @@
+/* results.json printer (jansson). One object per run: run metadata, counts
+ * per outcome, and one object per case with everything its record holds. */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "report/report.h"
+
+static json_t *str_or_null(const char *s)
+{
+	/* Invalid UTF-8 (e.g. bytes copied from a SUT log) would make jansson
+	 * refuse the string; keep the record and drop only that value. */
+	if (!s)
+		return json_null();
+	json_t *j = json_string(s);
+	return j ? j : json_string("(not valid UTF-8)");
+}
+
+static json_t *case_json(const struct kr_result *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", json_string(r->c->id));
+	json_object_set_new(o, "suite", json_string(r->suite ? r->suite->name : ""));
+	json_object_set_new(o, "title", str_or_null(r->c->title));
+	json_object_set_new(o, "level", json_string(kr_level_name(r->c->level)));
+	json_object_set_new(o, "spec", str_or_null(r->c->spec));
+	json_object_set_new(o, "requirement", str_or_null(r->c->req));
+	json_object_set_new(o, "outcome", json_string(kr_outcome_name(r->outcome)));
+	json_object_set_new(o, "expected", str_or_null(r->expected));
+	json_object_set_new(o, "actual", str_or_null(r->actual));
+	json_object_set_new(o, "reason", str_or_null(r->reason));
+	json_object_set_new(o, "duration_s", json_real(r->duration_s));
+
+	json_t *m = json_array();
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "name", str_or_null(r->metrics[i].name));
+		json_object_set_new(e, "value", json_real(r->metrics[i].value));
+		json_object_set_new(e, "unit", str_or_null(r->metrics[i].unit));
+		json_array_append_new(m, e);
+	}
+	json_object_set_new(o, "metrics", m);
+
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nartifacts; i++)
+		json_array_append_new(a, str_or_null(r->artifacts[i]));
+	json_object_set_new(o, "artifacts", a);
+
+	json_t *t = json_array();
+	for (size_t i = 0; i < r->ntl; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "t", json_real(r->tl[i].t_ns / 1e9));
+		json_object_set_new(e, "event", str_or_null(r->tl[i].text));
+		json_array_append_new(t, e);
+	}
+	json_object_set_new(o, "timeline", t);
+	return o;
+}
+
+int kr_report_json(const char *path, const struct kr_run_report *rr)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "tool", json_string("keyroll"));
+	json_object_set_new(root, "run_id", str_or_null(rr->run_id));
+	json_object_set_new(root, "started", str_or_null(rr->started));
+	json_object_set_new(root, "time_s", json_real(rr->time_s));
+	json_object_set_new(root, "time_scale", json_real(rr->time_scale));
+	json_object_set_new(root, "strict", json_boolean(rr->strict));
+
+	json_t *sut = json_object();
+	json_object_set_new(sut, "name", str_or_null(rr->sut_name));
+	json_object_set_new(sut, "version", str_or_null(rr->sut_version));
+	json_object_set_new(sut, "profile", str_or_null(rr->sut_profile));
+	json_t *opts = json_array();
+	for (size_t i = 0; i < rr->nsut_opts; i++)
+		json_array_append_new(opts, str_or_null(rr->sut_opts[i]));
+	json_object_set_new(sut, "options", opts);
+	json_object_set_new(root, "sut", sut);
+
+	size_t counts[KR_OUTCOME_COUNT];
+	kr_report_count(rr, counts);
+	json_t *c = json_object();
+	for (int o = 0; o < KR_OUTCOME_COUNT; o++)
+		json_object_set_new(c, kr_outcome_name(o), json_integer((json_int_t)counts[o]));
+	json_object_set_new(root, "counts", c);
+
+	json_t *cases = json_array();
+	for (size_t i = 0; i < rr->nresults; i++)
+		json_array_append_new(cases, case_json(&rr->results[i]));
+	json_object_set_new(root, "cases", cases);
+
+	int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return rc == 0 ? 0 : -1;
+}

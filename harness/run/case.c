@@ -1,0 +1,358 @@
+/* Case registry, the result record and the case context helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/case.h"
+#include "wire/kr_util.h"
+
+static const char *const outcome_names[KR_OUTCOME_COUNT] = {
+	"PASS", "FAIL", "WARN", "SKIP", "ERROR", "XFAIL", "XPASS",
+};
+
+const char *kr_outcome_name(enum kr_outcome o)
+{
+	return (unsigned)o < KR_OUTCOME_COUNT ? outcome_names[o] : "?";
+}
+
+const char *kr_level_name(enum kr_level l)
+{
+	return l == KR_SHOULD ? "SHOULD" : "MUST";
+}
+
+const char *kr_need_name(unsigned bit)
+{
+	switch (bit) {
+	case KR_NEED_BGPSEC: return "bgpsec";
+	case KR_NEED_SIGN: return "sign";
+	case KR_NEED_REKEY: return "rekey";
+	case KR_NEED_STAGGER: return "stagger";
+	case KR_NEED_ORIGIN_KEY: return "origin-key";
+	case KR_NEED_PLAIN_PEER: return "plain-peer";
+	case KR_NEED_IPV6: return "ipv6";
+	case KR_NEED_ORIGINATE: return "originate";
+	}
+	return NULL;
+}
+
+/* ---- registry ---------------------------------------------------------- */
+
+#define MAX_SUITES 64
+static const struct kr_suite *suites[MAX_SUITES];
+static size_t nsuites;
+static struct kr_case_ref *flat;
+static size_t nflat;
+
+void kr_suite_register(const struct kr_suite *s)
+{
+	if (nsuites < MAX_SUITES)
+		suites[nsuites++] = s;
+	else
+		fprintf(stderr, "keyroll: too many suites, '%s' ignored\n", s->name);
+	free(flat);
+	flat = NULL;
+	nflat = 0;
+}
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct kr_case_ref *x = a, *y = b;
+	return strcmp(x->c->id, y->c->id);
+}
+
+size_t kr_cases(const struct kr_case_ref **out)
+{
+	if (!flat) {
+		size_t n = 0;
+		for (size_t i = 0; i < nsuites; i++)
+			n += suites[i]->ncases;
+		flat = calloc(n ? n : 1, sizeof(*flat));
+		if (!flat) {
+			*out = NULL;
+			return 0;
+		}
+		for (size_t i = 0; i < nsuites; i++)
+			for (size_t j = 0; j < suites[i]->ncases; j++)
+				flat[nflat++] = (struct kr_case_ref){ suites[i], &suites[i]->cases[j] };
+		qsort(flat, nflat, sizeof(*flat), ref_cmp);
+	}
+	*out = flat;
+	return nflat;
+}
+
+bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilters)
+{
+	if (nfilters == 0)
+		return true;
+	for (size_t i = 0; i < nfilters; i++)
+		if (!strncmp(c->id, filters[i], strlen(filters[i])))
+			return true;
+	return false;
+}
+
+int kr_cases_check(char *msg, size_t msgsz)
+{
+	const struct kr_case_ref *refs;
+	size_t n = kr_cases(&refs);
+	for (size_t i = 0; i < n; i++) {
+		const struct kr_case *c = refs[i].c;
+		if (!c->id || !*c->id || strpbrk(c->id, " \t\n")) {
+			snprintf(msg, msgsz, "suite %s: case '%s' has an empty id or one with spaces",
+				 refs[i].suite->name, c->id ? c->id : "(null)");
+			return -1;
+		}
+		if (!c->run || !c->title || !c->spec) {
+			snprintf(msg, msgsz, "case %s: missing run function, title or spec", c->id);
+			return -1;
+		}
+		if (i > 0 && !strcmp(refs[i - 1].c->id, c->id)) {
+			snprintf(msg, msgsz, "case id %s defined twice (suites %s and %s)", c->id,
+				 refs[i - 1].suite->name, refs[i].suite->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- result record ----------------------------------------------------- */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void kr_result_init(struct kr_result *r, const struct kr_suite *s, const struct kr_case *c)
+{
+	memset(r, 0, sizeof(*r));
+	r->suite = s;
+	r->c = c;
+	r->outcome = KR_PASS;
+	r->start_ns = kr_now_ns();
+}
+
+void kr_result_free(struct kr_result *r)
+{
+	free(r->expected);
+	free(r->actual);
+	free(r->reason);
+	for (size_t i = 0; i < r->nmetrics; i++) {
+		free(r->metrics[i].name);
+		free(r->metrics[i].unit);
+	}
+	free(r->metrics);
+	for (size_t i = 0; i < r->nartifacts; i++)
+		free(r->artifacts[i]);
+	free(r->artifacts);
+	for (size_t i = 0; i < r->ntl; i++)
+		free(r->tl[i].text);
+	free(r->tl);
+	memset(r, 0, sizeof(*r));
+}
+
+void kr_result_metric(struct kr_result *r, const char *name, double value, const char *unit)
+{
+	/* Same name again: the newer value replaces the older one. */
+	for (size_t i = 0; i < r->nmetrics; i++)
+		if (!strcmp(r->metrics[i].name, name)) {
+			r->metrics[i].value = value;
+			return;
+		}
+	struct kr_metric *m = realloc(r->metrics, (r->nmetrics + 1) * sizeof(*m));
+	if (!m)
+		return;
+	r->metrics = m;
+	m[r->nmetrics++] = (struct kr_metric){ strdup(name), value, strdup(unit ? unit : "") };
+}
+
+void kr_result_artifact(struct kr_result *r, const char *path)
+{
+	for (size_t i = 0; i < r->nartifacts; i++)
+		if (!strcmp(r->artifacts[i], path))
+			return;
+	char **a = realloc(r->artifacts, (r->nartifacts + 1) * sizeof(*a));
+	if (!a)
+		return;
+	r->artifacts = a;
+	a[r->nartifacts++] = strdup(path);
+}
+
+void kr_result_vlog(struct kr_result *r, int64_t now_ns, const char *fmt, va_list ap)
+{
+	char *text = NULL;
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
+	struct kr_tl_entry *t = realloc(r->tl, (r->ntl + 1) * sizeof(*t));
+	if (!t) {
+		free(text);
+		return;
+	}
+	r->tl = t;
+	t[r->ntl++] = (struct kr_tl_entry){ now_ns - r->start_ns, text };
+}
+
+void kr_result_log(struct kr_result *r, int64_t now_ns, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kr_result_vlog(r, now_ns, fmt, ap);
+	va_end(ap);
+}
+
+void kr_result_set(struct kr_result *r, enum kr_outcome o, const char *expected,
+		   const char *actual, const char *reason)
+{
+	if (r->decided) {
+		kr_result_log(r, kr_now_ns(), "later %s ignored: %s", kr_outcome_name(o),
+			      actual ? actual : reason ? reason : "");
+		return;
+	}
+	r->decided = true;
+	r->outcome = o;
+	r->expected = dup_or_null(expected);
+	r->actual = dup_or_null(actual);
+	r->reason = dup_or_null(reason);
+}
+
+void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason)
+{
+	if (r->outcome == KR_FAIL && r->c && r->c->level == KR_SHOULD && !strict)
+		r->outcome = KR_WARN;
+	if (xfail_reason) {
+		if (r->outcome == KR_FAIL || r->outcome == KR_WARN) {
+			r->outcome = KR_XFAIL;
+		} else if (r->outcome == KR_PASS) {
+			r->outcome = KR_XPASS;
+		}
+		if (r->outcome == KR_XFAIL || r->outcome == KR_XPASS) {
+			free(r->reason);
+			r->reason = strdup(xfail_reason);
+		}
+	}
+	if (r->duration_s == 0)
+		r->duration_s = kr_ns_to_s(kr_now_ns() - r->start_ns);
+}
+
+bool kr_outcome_fails(enum kr_outcome o)
+{
+	return o == KR_FAIL || o == KR_XPASS;
+}
+
+/* ---- context helpers --------------------------------------------------- */
+
+void kr_log(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kr_result_vlog(ctx->r, kr_now_ns(), fmt, ap);
+	va_end(ap);
+}
+
+void kr_expect(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	free(ctx->expect_buf);
+	ctx->expect_buf = s;
+	ctx->expect = s;
+	if (s)
+		kr_log(ctx, "expect: %s", s);
+}
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		return NULL;
+	return s;
+}
+
+int kr_fail(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *actual = vfmt(fmt, ap);
+	va_end(ap);
+	kr_log(ctx, "observed: %s", actual ? actual : "?");
+	kr_result_set(ctx->r, KR_FAIL, ctx->expect ? ctx->expect : "(not stated)", actual, NULL);
+	free(actual);
+	return -1;
+}
+
+int kr_skip(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *why = vfmt(fmt, ap);
+	va_end(ap);
+	kr_log(ctx, "skip: %s", why ? why : "?");
+	kr_result_set(ctx->r, KR_SKIP, NULL, NULL, why);
+	free(why);
+	return -1;
+}
+
+int kr_error(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *why = vfmt(fmt, ap);
+	va_end(ap);
+	kr_log(ctx, "harness error: %s", why ? why : "?");
+	kr_result_set(ctx->r, KR_ERROR, NULL, NULL, why);
+	free(why);
+	return -1;
+}
+
+void kr_metric(struct kr_ctx *ctx, const char *name, double value, const char *unit)
+{
+	kr_result_metric(ctx->r, name, value, unit);
+	kr_log(ctx, "metric %s = %.6g %s", name, value, unit ? unit : "");
+}
+
+void kr_artifact(struct kr_ctx *ctx, const char *path)
+{
+	/* Stored relative to the run folder so a moved report still links. */
+	const char *rel = path;
+	size_t n = ctx->run_dir ? strlen(ctx->run_dir) : 0;
+	if (n && !strncmp(path, ctx->run_dir, n) && path[n] == '/')
+		rel = path + n + 1;
+	kr_result_artifact(ctx->r, rel);
+}
+
+int64_t kr_scaled_ns(const struct kr_ctx *ctx, double seconds)
+{
+	double f = ctx->time_scale > 0 ? ctx->time_scale : 1.0;
+	return (int64_t)(seconds * f * 1e9);
+}
+
+double kr_elapsed_s(const struct kr_ctx *ctx)
+{
+	return kr_ns_to_s(kr_now_ns() - ctx->r->start_ns);
+}
+
+void kr_defer(struct kr_ctx *ctx, void (*fn)(void *arg), void *arg)
+{
+	struct kr_ctx_defer *d = realloc(ctx->defers, (ctx->ndefers + 1) * sizeof(*d));
+	if (!d) {
+		fn(arg); /* cannot remember it: clean up at once rather than leak */
+		return;
+	}
+	ctx->defers = d;
+	d[ctx->ndefers++] = (struct kr_ctx_defer){ fn, arg };
+}
+
+void kr_ctx_cleanup(struct kr_ctx *ctx)
+{
+	while (ctx->ndefers > 0) {
+		struct kr_ctx_defer d = ctx->defers[--ctx->ndefers];
+		d.fn(d.arg);
+	}
+	free(ctx->defers);
+	ctx->defers = NULL;
+	free(ctx->expect_buf);
+	ctx->expect_buf = NULL;
+	ctx->expect = NULL;
+}

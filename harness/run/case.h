@@ -1,0 +1,213 @@
+/* Conformance cases and their results (suites/README.md;
+ * docs/design.md rules 4 and 7).
+ *
+ * A case is plain data plus a run function, grouped per suite file under a
+ * stable id that cites the spec section (never an array position). Running
+ * a case fills one struct kr_result; JUnit, JSON and the terminal are only
+ * printers of that record (report/report.h). */
+#ifndef KR_CASE_H
+#define KR_CASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum kr_level { KR_MUST = 0, KR_SHOULD = 1 };
+
+/* Outcomes (principle 7). XFAIL/XPASS come from the SUT profile's
+ * expected-failure list: a listed case that fails is XFAIL (not counted),
+ * one that passes is XPASS (counted as a failure so the list cannot rot). */
+enum kr_outcome {
+	KR_PASS = 0,
+	KR_FAIL,  /* the SUT broke a MUST (or a SHOULD under --strict) */
+	KR_WARN,  /* the SUT broke a SHOULD */
+	KR_SKIP,  /* the SUT profile lacks a capability the case needs */
+	KR_ERROR, /* the harness or the environment failed */
+	KR_XFAIL,
+	KR_XPASS,
+	KR_OUTCOME_COUNT
+};
+const char *kr_outcome_name(enum kr_outcome o);
+const char *kr_level_name(enum kr_level l);
+
+/* Capabilities a case needs from the SUT (mapped from its profile). */
+enum {
+	KR_NEED_BGPSEC = 1u << 0,       /* validates BGPsec_PATH from peers */
+	KR_NEED_SIGN = 1u << 1,         /* signs its own BGPsec_PATH */
+	KR_NEED_REKEY = 1u << 2,        /* the harness can trigger its key switch */
+	KR_NEED_STAGGER = 1u << 3,      /* per-peer staggered twilight */
+	KR_NEED_ORIGIN_KEY = 1u << 4,   /* separate origin and transit keys */
+	KR_NEED_PLAIN_PEER = 1u << 5,   /* a plain-BGP peer can be configured */
+	KR_NEED_IPV6 = 1u << 6,
+	KR_NEED_ORIGINATE = 1u << 7,    /* originates prefixes of its own */
+};
+/* Name of one capability bit ("rekey", ...), NULL when unknown. */
+const char *kr_need_name(unsigned bit);
+
+struct kr_ctx;
+
+struct kr_case {
+	const char *id;      /* "rollover/3.1-5/1": cites the section */
+	enum kr_level level;
+	const char *spec;    /* "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 5" */
+	const char *title;
+	const char *req;     /* the requirement, in the spec's words or close */
+	unsigned needs;      /* KR_NEED_* */
+	int (*run)(struct kr_ctx *ctx);
+	const void *arg;     /* case parameters for table-driven cases */
+};
+
+struct kr_suite {
+	const char *name;    /* the suite file's name, e.g. "peer_rolls" */
+	const char *title;
+	const struct kr_case *cases;
+	size_t ncases;
+};
+
+/* Register a suite from a file in suites/ (a constructor, so new files need
+ * no central list). Cases are sorted by id when listed and run. */
+void kr_suite_register(const struct kr_suite *s);
+#define KR_SUITE(sym, title_, cases_)                                        \
+	static const struct kr_suite kr_suite_##sym = {                      \
+		#sym, title_, cases_, sizeof(cases_) / sizeof((cases_)[0]) }; \
+	__attribute__((constructor)) static void kr_suite_reg_##sym(void)    \
+	{                                                                    \
+		kr_suite_register(&kr_suite_##sym);                          \
+	}
+
+/* Registered cases, flattened and sorted by id. */
+struct kr_case_ref {
+	const struct kr_suite *suite;
+	const struct kr_case *c;
+};
+size_t kr_cases(const struct kr_case_ref **out);
+/* FILTER semantics: no filters match everything; otherwise the id must
+ * start with one of them. */
+bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilters);
+/* Ids are checked once at start-up: unique, non-empty, no spaces. Returns
+ * 0, or -1 with a message naming the offending id. */
+int kr_cases_check(char *msg, size_t msgsz);
+
+/* ---- result record ---------------------------------------------------- */
+
+struct kr_metric {
+	char *name;
+	double value;
+	char *unit;
+};
+
+struct kr_tl_entry {
+	int64_t t_ns;        /* since the case started (monotonic clock) */
+	char *text;
+};
+
+struct kr_result {
+	const struct kr_suite *suite;
+	const struct kr_case *c;
+	enum kr_outcome outcome;
+	char *expected, *actual; /* FAIL/WARN/XFAIL/XPASS */
+	char *reason;            /* SKIP/ERROR text, XFAIL/XPASS list reason */
+	struct kr_metric *metrics;
+	size_t nmetrics;
+	char **artifacts;        /* paths relative to the run folder */
+	size_t nartifacts;
+	struct kr_tl_entry *tl;
+	size_t ntl;
+	int64_t start_ns;        /* monotonic */
+	double duration_s;
+	bool decided;            /* fail/skip/error already recorded */
+};
+
+void kr_result_init(struct kr_result *r, const struct kr_suite *s, const struct kr_case *c);
+void kr_result_free(struct kr_result *r);
+void kr_result_metric(struct kr_result *r, const char *name, double value, const char *unit);
+void kr_result_artifact(struct kr_result *r, const char *path);
+void kr_result_log(struct kr_result *r, int64_t now_ns, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void kr_result_vlog(struct kr_result *r, int64_t now_ns, const char *fmt, va_list ap);
+/* Records the first verdict only; later calls are kept in the timeline. */
+void kr_result_set(struct kr_result *r, enum kr_outcome o, const char *expected,
+		   const char *actual, const char *reason);
+/* Final mapping: SHOULD failures become WARN unless strict; an entry in the
+ * expected-failure list turns FAIL/WARN into XFAIL and PASS into XPASS. */
+void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason);
+/* Whether the outcome makes `keyroll run` exit 1. */
+bool kr_outcome_fails(enum kr_outcome o);
+
+/* A whole run: what the printers of the report layer render. */
+struct kr_run_report {
+	const char *run_id;
+	const char *sut_name, *sut_version, *sut_profile;
+	const char *started;       /* ISO 8601 UTC wall-clock time */
+	const char *hostname;
+	double time_s;
+	double time_scale;
+	bool strict;
+	const char *const *sut_opts; /* "K=V" strings */
+	size_t nsut_opts;
+	const struct kr_result *results;
+	size_t nresults;
+};
+
+/* ---- the context a run function gets ---------------------------------- */
+
+struct kr_world;     /* the case's topology and roles (world.h) */
+struct kr_loop;
+struct kr_run_opts;
+
+/* What the run knows about the SUT (from its profile). */
+struct kr_sut_info {
+	const char *name, *version, *profile_path;
+	unsigned caps;                   /* KR_NEED_* the SUT has */
+	const char *missing[32];         /* per capability bit: why it is missing
+					  * (e.g. "manual: ..."), or NULL */
+	const void *profile;             /* struct kr_sut_profile *, or NULL */
+	char *const *opts;               /* --sut-opt K=V */
+	size_t nopts;
+};
+
+struct kr_ctx_defer {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+struct kr_ctx {
+	const struct kr_case *c;
+	struct kr_result *r;
+	struct kr_world *w;    /* NULL for cases that build nothing */
+	struct kr_loop *loop;
+	double time_scale;     /* multiplies every protocol interval */
+	const char *dir;       /* evidence folder of this case */
+	const char *run_dir;   /* the run folder (artifact paths are relative to it) */
+	const char *expect;    /* set by kr_expect(), used by kr_fail() */
+	char *expect_buf;
+	const struct kr_sut_info *sut;
+	const struct kr_run_opts *opts;
+	bool keep;             /* --keep-on-fail hit: leave the topology up */
+	struct kr_ctx_defer *defers; /* run last-first when the case ends */
+	size_t ndefers;
+};
+
+/* Run fn(arg) when the case ends, on every path (last registered first). */
+void kr_defer(struct kr_ctx *ctx, void (*fn)(void *arg), void *arg);
+/* Run every deferred action now (the runner does this after run()). */
+void kr_ctx_cleanup(struct kr_ctx *ctx);
+
+/* Timeline entry at the current time. */
+void kr_log(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What the next check expects; kr_fail() reports it with the observation. */
+void kr_expect(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Verdicts. Each returns -1 so a run function can `return kr_fail(...)`. */
+int kr_fail(struct kr_ctx *ctx, const char *actual_fmt, ...) __attribute__((format(printf, 2, 3)));
+int kr_skip(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int kr_error(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kr_metric(struct kr_ctx *ctx, const char *name, double value, const char *unit);
+/* Record an evidence file by absolute path or path inside the case folder. */
+void kr_artifact(struct kr_ctx *ctx, const char *path);
+/* Seconds of protocol time to nanoseconds of wall time under --time-scale. */
+int64_t kr_scaled_ns(const struct kr_ctx *ctx, double seconds);
+/* Seconds since the case started. */
+double kr_elapsed_s(const struct kr_ctx *ctx);
+
+#endif

@@ -1,0 +1,129 @@
+/* The SUT description a run uses: name, version, capabilities and the
+ * expected-failure list, taken from its profile (sut/README.md). */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "run/runner.h"
+#include "run/sut_exec.h"
+#include "run/sut_profile.h"
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	struct kr_bytes b = { 0 };
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (kr_bytes_append(&b, buf, n) < 0)
+			break;
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad || kr_bytes_append(&b, "", 1) < 0) {
+		kr_bytes_free(&b);
+		return NULL;
+	}
+	*len = b.len - 1;
+	return (char *)b.p;
+}
+
+char *kr_read_text_file(const char *path, size_t *len)
+{
+	return read_file(path, len);
+}
+
+/* Capability bits from the profile; why a bit is missing goes to missing[]. */
+static void map_caps(struct kr_sut_info *si, const struct kr_sut_profile *p)
+{
+	static const struct {
+		unsigned bit;
+		const char *cap;
+	} map[] = {
+		{ KR_NEED_BGPSEC, "bgpsec" }, { KR_NEED_SIGN, "bgpsec" },
+		{ KR_NEED_REKEY, "can_rekey" }, { KR_NEED_STAGGER, "can_stagger" },
+		{ KR_NEED_ORIGIN_KEY, "origin_transit_split" }, { KR_NEED_PLAIN_PEER, "plain_peers" },
+		{ KR_NEED_IPV6, "ipv6" },
+	};
+	si->caps = KR_NEED_ORIGINATE;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		unsigned b = (unsigned)__builtin_ctz(map[i].bit);
+		if (kr_sut_cap_bool(p, map[i].cap, false))
+			si->caps |= map[i].bit;
+		else
+			si->missing[b] = "profile says no";
+	}
+	/* A rekey the harness cannot perform is as good as none. */
+	static char why[256];
+	const char *na = kr_sut_action_unavailable(p, KR_SUT_REKEY, why, sizeof(why));
+	if (na) {
+		si->caps &= ~(KR_NEED_REKEY | KR_NEED_STAGGER);
+		si->missing[__builtin_ctz(KR_NEED_REKEY)] = na;
+		si->missing[__builtin_ctz(KR_NEED_STAGGER)] = na;
+	}
+}
+
+int kr_sut_info_load(struct kr_sut_info *si, const char *path, char *const *opts, size_t nopts,
+		     char *msg, size_t msgsz)
+{
+	memset(si, 0, sizeof(*si));
+	if (!path)
+		path = KR_DEFAULT_PROFILE;
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text) {
+		snprintf(msg, msgsz, "cannot read SUT profile %s: %s%s", path, strerror(errno),
+			 path[0] != '/' ? " (run from the repository root)" : "");
+		return -1;
+	}
+	struct kr_sut_profile *p = calloc(1, sizeof(*p));
+	struct kr_err err = { 0 };
+	if (!p || kr_sut_profile_parse(p, text, len, path, &err) < 0) {
+		snprintf(msg, msgsz, "%s", p ? err.msg : "out of memory");
+		free(p);
+		free(text);
+		return -1;
+	}
+	free(text);
+	/* Bad --sut-opt is bad usage: refuse before anything runs. */
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	if (!v || kr_sut_apply_options(p, opts, nopts, v, &err) < 0) {
+		snprintf(msg, msgsz, "%s", v ? err.msg : "out of memory");
+		kr_sut_vars_free(v);
+		kr_sut_profile_free(p);
+		free(p);
+		return -1;
+	}
+	kr_sut_vars_free(v);
+	si->profile = p;
+	si->profile_path = strdup(path);
+	si->name = strdup(p->name);
+	si->opts = opts;
+	si->nopts = nopts;
+	map_caps(si, p);
+	char line[256];
+	si->version = kr_sut_version(p, line, sizeof(line)) == 0 ? strdup(line) : strdup("unknown");
+	return 0;
+}
+
+void kr_sut_info_free(struct kr_sut_info *si)
+{
+	if (si->profile) {
+		kr_sut_profile_free((struct kr_sut_profile *)si->profile);
+		free((void *)si->profile);
+	}
+	free((char *)si->profile_path);
+	free((char *)si->name);
+	free((char *)si->version);
+	memset(si, 0, sizeof(*si));
+}
+
+const char *kr_sut_info_xfail(const struct kr_sut_info *si, const char *case_id)
+{
+	return si->profile ? kr_sut_xfail(si->profile, case_id) : NULL;
+}

@@ -1,0 +1,152 @@
+/* The world a conformance case runs in: the standard rollover topology
+ * (netns/rollover.topo) with a fresh SUT started from its profile, the
+ * harness RTR cache, upstream injectors up1/up2, downstream observers
+ * dn1/dn2 and, when asked, ExaBGP as the plain peer exa (docs/design.md,
+ * "The standard topology"). Everything is built by kr_world_up()
+ * and torn down through kr_defer() when the case ends, on every path.
+ *
+ * Functions that can meet a harness fault record it with kr_error() and
+ * return -1, so a case simply does `if (...) return -1;`. Waits return 1
+ * when the condition held, 0 at the deadline. Verdicts are taken from what
+ * the observers received on the wire only (principle 1). */
+#ifndef KR_WORLD_H
+#define KR_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/bgp_msg.h"
+#include "run/case.h"
+
+enum kr_peer { KR_UP1, KR_UP2, KR_DN1, KR_DN2, KR_EXA, KR_NPEERS };
+#define KR_DOWNSTREAM ((1u << KR_DN1) | (1u << KR_DN2))
+#define KR_ALL_DOWN (KR_DOWNSTREAM | (1u << KR_EXA))
+const char *kr_peer_name(enum kr_peer p);
+uint32_t kr_peer_asn(enum kr_peer p);
+uint32_t kr_sut_asn(void);
+
+struct kr_world_cfg {
+	bool exa;             /* start ExaBGP as the plain peer exa */
+	bool split_keys;      /* the SUT signs its own prefixes with an origin
+			       * key and transit routes with a transit key */
+	unsigned sut_prefixes; /* prefixes the SUT originates (sut_prefix(i)) */
+};
+
+struct kr_world;
+struct kr_wkey;
+
+/* Build everything and wait until every session is Established and the
+ * SUT's RTR client has synchronised. 0, or -1 with ERROR/SKIP recorded. */
+int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg);
+
+/* ---- time ------------------------------------------------------------ */
+enum kr_wait_kind { KR_W_ANNOUNCE, KR_W_WITHDRAW, KR_W_RTR };
+/* Absolute deadline for a reaction of the SUT of this kind, from now: a
+ * base allowance plus the delays its profile declares (principle 9). */
+int64_t kr_w_deadline(const struct kr_world *w, enum kr_wait_kind k);
+/* Deadline as seconds from now, for messages. */
+double kr_w_deadline_s(const struct kr_world *w, enum kr_wait_kind k);
+/* Let protocol time pass (a stage period): runs the loop for
+ * nominal_s * time scale, with a floor of min_s. Never a verdict. */
+int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s);
+
+/* ---- keys (one AS each; PEM files in the case folder) ---------------- */
+/* Key number gen (0 = the one published at start) of an upstream, or of
+ * the SUT (p = KR_NPEERS; role "origin", "transit" or "shared"). Created on
+ * first use; not published unless gen 0. */
+struct kr_wkey *kr_w_key(struct kr_world *w, enum kr_peer p, unsigned gen);
+struct kr_wkey *kr_w_sut_key(struct kr_world *w, const char *role, unsigned gen);
+/* A key of p's AS whose SKI is that of `like` but whose private key is
+ * different (a forged signature under a published SKI). */
+struct kr_wkey *kr_w_forged_key(struct kr_world *w, struct kr_wkey *like);
+const uint8_t *kr_wkey_ski(const struct kr_wkey *k);
+const char *kr_wkey_name(const struct kr_wkey *k); /* "up1#1 SKI 47F2AB12..." */
+/* RTR cache announce / withdraw, then wait until the SUT fetched it; a
+ * withdrawal also waits until the SUT has applied it (a route signed with
+ * a key published after it validates downstream). */
+int kr_w_publish(struct kr_world *w, struct kr_wkey *k);
+int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k);
+/* Step 4: the CA puts k's certificate on its CRL (written to evidence). */
+int kr_w_revoke(struct kr_world *w, struct kr_wkey *k);
+/* RTR faults: Cache Reset / new session id after the data changed to
+ * `keep` only (every other key dropped), then wait for the SUT to resync. */
+int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t n, bool new_session);
+/* RTR timers (RFC 8210 §6) the cache advertises from now on: nominal
+ * seconds under --time-scale, in whole seconds, raised to the smallest the
+ * SUT's profile honours (rtr_*_min_s), Expire above Refresh and Retry and
+ * at least min_expire. Waits until the SUT fetched them (End of Data). */
+struct kr_rtr_timers {
+	unsigned refresh, retry, expire;
+};
+int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double expire,
+		    unsigned min_expire, struct kr_rtr_timers *out);
+/* The cache stops answering (connections stay, queries get no reply).
+ * *last_eod_ns: when it last sent End of Data, where the SUT's Expire
+ * timer starts (kr_now_ns clock). */
+int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns);
+
+/* ---- upstream injection ---------------------------------------------- */
+/* up originates prefix ("198.51.100.0/24") signed with key (its AS). */
+int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_wkey *key);
+int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix);
+/* Copy of the last UPDATE up sent for prefix, exactly as on the wire
+ * (for replay). 0 or -1. */
+int kr_w_sent_update(struct kr_world *w, enum kr_peer up, const char *prefix,
+		     struct kr_bytes *out);
+/* The first UPDATE for prefix that up sent, read back from the capture of
+ * the up-SUT link (the replay attack of draft §4 uses recorded bytes).
+ * 0 or -1. */
+int kr_w_captured_update(struct kr_world *w, enum kr_peer up, const char *prefix,
+			 struct kr_bytes *out);
+/* Send bytes verbatim on up's session (replay). */
+int kr_w_send_raw(struct kr_world *w, enum kr_peer up, const uint8_t *msg, size_t len);
+
+/* ---- downstream observation ------------------------------------------ */
+struct kr_wroute {
+	bool present;
+	bool bgpsec;           /* carried BGPsec_PATH */
+	bool valid;            /* every signature verifies with the keys the
+				* harness publishes at the time of receipt */
+	uint8_t sut_ski[20];   /* SKI of the newest Signature Segment (the SUT's) */
+	uint8_t origin_ski[20]; /* SKI of the oldest one (the origin's) */
+	size_t nhops;
+	int64_t t_ns;          /* receipt time of the current announcement */
+	size_t announcements;  /* UPDATEs announcing it so far */
+	size_t withdrawals;    /* withdrawals so far */
+};
+/* Is p an observer in this case (dn1, dn2, and exa when started)? */
+bool kr_w_observes(struct kr_world *w, enum kr_peer p);
+/* Current state of prefix at an observer (dn1, dn2, exa). 0 or -1. */
+int kr_w_route(struct kr_world *w, enum kr_peer dn, const char *prefix, struct kr_wroute *out);
+/* Wait until prefix is present at every observer in mask and, at the
+ * BGPsec observers, valid with the SUT's segment signed by sut_ski and the
+ * origin's by origin_ski (NULL: any), announced at or after since_ns
+ * (0: any time). 1, 0 or -1. */
+int kr_w_wait_present(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *sut_ski,
+		      const uint8_t *origin_ski, int64_t since_ns, int64_t deadline);
+/* Wait until prefix is absent at every observer in mask. 1, 0 or -1. */
+int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int64_t deadline);
+/* Sentinel (principle 5): up2 announces a fresh prefix signed with its
+ * first key (cases keep that key published) and waits until every
+ * observer in mask has it. After it returns 1, anything
+ * the SUT would have sent before is known to have arrived. */
+int kr_w_sentinel(struct kr_world *w, unsigned mask);
+/* Announcement UPDATEs the observer received since t_ns (kr_now_ns clock). */
+size_t kr_w_updates_since(struct kr_world *w, enum kr_peer dn, int64_t t_ns);
+/* UPDATEs the observer received since t_ns carrying a signature by ski
+ * in the SUT's segment. */
+size_t kr_w_signed_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t_ns);
+/* Any UPDATE with a BGPsec_PATH attribute ever received by dn. */
+bool kr_w_saw_bgpsec_path(struct kr_world *w, enum kr_peer dn);
+
+/* ---- the SUT ------------------------------------------------------------ */
+/* Its own prefix i (0-based) and the prefixes the harness uses. */
+const char *kr_w_sut_prefix(unsigned i);
+/* Run the profile's rekey action: switch `role` to key, staggered per peer
+ * by stagger_ms. 0, or -1 (SKIP when the action is manual). */
+int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, unsigned stagger_ms);
+/* The SUT still runs (a crash is a FAIL of the case, stated by the caller). */
+bool kr_w_sut_alive(struct kr_world *w, char *why, size_t whysz);
+
+#endif

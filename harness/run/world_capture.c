@@ -1,0 +1,104 @@
+/* Packet capture on every SUT-facing link, started before the SUT and
+ * stopped (drained, flushed) at teardown; the pcaps are case evidence. */
+#include "run/world_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/capture.h"
+#include "net/evloop.h"
+#include "net/pcap_read.h"
+
+int kr_w_capture_start(struct kr_world *w)
+{
+	struct kr_err err = { 0 };
+	w->caps = kr_capture_sut_links(w->net, w->ctx->dir, &err);
+	if (!w->caps)
+		return kr_error(w->ctx, "capture: %s", err.msg);
+	return 0;
+}
+
+void kr_w_capture_stop(struct kr_world *w)
+{
+	if (!w->caps)
+		return;
+	for (size_t i = 0; i < kr_capset_count(w->caps); i++)
+		kr_artifact(w->ctx, kr_capture_path(kr_capset_get(w->caps, i)));
+	kr_capset_free(w->caps);
+	w->caps = NULL;
+}
+
+struct find_arg {
+	uint32_t asn;
+	struct kr_prefix pfx;
+	struct kr_update *u;
+	struct kr_bytes *out;
+	bool found;
+};
+
+static bool announces(const struct kr_update *u, const struct kr_prefix *p)
+{
+	if (u->i_mp_reach < 0)
+		return false;
+	struct kr_nlri_iter it;
+	struct kr_prefix q;
+	kr_nlri_iter_init(&it, u->mp_reach.afi, u->mp_reach.nlri, u->mp_reach.nlri_len);
+	while (kr_nlri_next(&it, &q))
+		if (kr_prefix_eq(&q, p))
+			return true;
+	return false;
+}
+
+static void on_msg(const struct kr_smsg *m, void *arg)
+{
+	struct find_arg *a = arg;
+	struct kr_err err = { 0 };
+	if (a->found || m->proto != KR_SP_BGP || m->len < KR_BGP_HDR_LEN || m->msg[18] != KR_BGP_UPDATE)
+		return;
+	if (kr_update_decode(a->u, m->msg, m->len, KR_ATTR_BGPSEC_PATH, &err) < 0)
+		return;
+	/* Sent by the injector: its AS signed the newest segment. */
+	if (a->u->i_bgpsec < 0 || a->u->bgpsec_malformed || a->u->bgpsec.nhops == 0 ||
+	    a->u->bgpsec.sp[0].asn != a->asn || !announces(a->u, &a->pfx))
+		return;
+	if (kr_bytes_append(a->out, m->msg, m->len) == 0)
+		a->found = true;
+}
+
+static void on_err(const struct kr_serr *e, void *arg)
+{
+	(void)e;
+	(void)arg; /* the capture is still being written: its tail may be partial */
+}
+
+int kr_w_captured_update(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_bytes *out)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/sut-%s.pcap", w->ctx->dir, kr_peer_name(up));
+	struct find_arg a = { .asn = kr_peer_asn(up), .out = out };
+	if (kr_prefix_parse(&a.pfx, prefix) < 0)
+		return kr_error(w->ctx, "bad prefix '%s'", prefix);
+	a.u = malloc(sizeof(*a.u));
+	if (!a.u)
+		return kr_error(w->ctx, "out of memory");
+	struct kr_reasm_cfg cfg = { 0 };
+	struct kr_err err = { 0 };
+	int rc;
+	/* The capture thread writes what the kernel hands it in batches: the
+	 * packet can trail the route it carried by a moment. */
+	int64_t deadline = kr_now_ns() + 2000000000LL;
+	for (;;) {
+		out->len = 0;
+		rc = kr_pcap_messages(path, &cfg, on_msg, on_err, &a, &err);
+		if (a.found || kr_now_ns() > deadline)
+			break;
+		kr_loop_run_until(w->ctx->loop, NULL, NULL, kr_now_ns() + 20000000);
+	}
+	free(a.u);
+	if (!a.found)
+		return kr_error(w->ctx, "no UPDATE for %s from %s in %s%s%s", prefix, kr_peer_name(up), path,
+				rc < 0 ? ": " : "", rc < 0 ? err.msg : "");
+	kr_log(w->ctx, "took the first UPDATE for %s from %s out of %s (%zu octets)", prefix,
+	       kr_peer_name(up), path, out->len);
+	return 0;
+}

@@ -1,0 +1,106 @@
+/* Internals shared by world*.c (not for cases: they use world.h). */
+#ifndef KR_WORLD_INT_H
+#define KR_WORLD_INT_H
+
+#include <limits.h>
+
+#include "wire/bgpsec_crypto.h"
+#include "net/netns.h"
+#include "net/proc.h"
+#include "rpki/rtr_cache.h"
+#include "run/speaker.h"
+#include "rpki/stayrtr.h"
+#include "run/sut_profile.h"
+#include "net/topo.h"
+#include "run/world.h"
+
+#define KR_W_MAX_KEYS 48
+#define KR_W_MAX_SENT 32
+#define KR_W_RTR_PORT 3323
+#define KR_W_SUT_NODE "sut"
+#define KR_W_STAYRTR_METRICS_PORT 9847
+#define KR_W_STAYRTR_REFRESH_S 1u /* StayRTR polls its input file */
+
+struct kr_wkey {
+	struct kr_key k;
+	enum kr_peer owner;       /* KR_NPEERS: the SUT */
+	char role[12];            /* SUT keys: origin, transit, shared */
+	unsigned gen;
+	bool forged;              /* SKI copied from another key */
+	bool published;
+	uint8_t spki[KR_SPKI_P256_LEN + 16];
+	size_t spki_len;
+	char name[128];
+	char pem[PATH_MAX];
+	char cert[PATH_MAX];      /* router certificate, when the CA issued one */
+	struct x509_st *x509;     /* that certificate (the RTR data come from it) */
+};
+
+struct kr_wsent {
+	enum kr_peer up;
+	struct kr_prefix pfx;
+	struct kr_bytes msg;
+};
+
+struct kr_exa;
+
+struct kr_world {
+	struct kr_ctx *ctx;
+	struct kr_world_cfg cfg;
+	const struct kr_sut_profile *prof;
+	struct kr_topo topo;
+	struct kr_net *net;
+	struct kr_capset *caps;
+	struct kr_rtr_cache *rtr;     /* the built-in cache, or NULL under StayRTR */
+	struct kr_stayrtr *srtr;      /* StayRTR (--rtr stayrtr), or NULL */
+	struct kr_keytab *keytab;     /* what the cache publishes, for observers */
+	struct kr_proc *sut;
+	struct kr_sut_vars *vars;
+	struct kr_speaker *sp[KR_NPEERS]; /* up1, up2, dn1, dn2 (exa: below) */
+	struct kr_exa *exa;
+	struct kr_wkey *keys[KR_W_MAX_KEYS];
+	size_t nkeys;
+	struct kr_wsent sent[KR_W_MAX_SENT];
+	size_t nsent;
+	unsigned sentinels, barriers, crls;
+	/* upstream that sent the latest UPDATE: sentinels follow it on the
+	 * same session, the only order the SUT must keep (docs/design.md rule 5) */
+	enum kr_peer last_up;
+	bool have_last_up;
+	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
+	char workdir[PATH_MAX];
+	char rtr_addr[64];
+};
+
+/* world_capture.c: pcaps of every SUT link into the case folder */
+int kr_w_capture_start(struct kr_world *w);
+void kr_w_capture_stop(struct kr_world *w);
+
+/* world_keys.c */
+int kr_w_keys_init(struct kr_world *w);
+void kr_w_keys_free(struct kr_world *w);
+int kr_w_rtr_start(struct kr_world *w);
+int kr_w_rtr_wait_synced(struct kr_world *w);
+/* Announce k (certificate, key table, cache) without waiting for the SUT. */
+int kr_w_rtr_add(struct kr_world *w, struct kr_wkey *k);
+/* Under StayRTR: record SKIP for a verb only the built-in cache has. */
+int kr_w_rtr_builtin_only(struct kr_world *w, const char *verb);
+
+/* world_sut.c */
+int kr_w_sut_start(struct kr_world *w);
+
+/* world_rtr.c: Refresh StayRTR advertises (s) */
+unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w);
+
+/* world_peers.c */
+int kr_w_rtr_barrier(struct kr_world *w);
+int kr_w_peers_start(struct kr_world *w);
+struct kr_obs *kr_w_obs(struct kr_world *w, enum kr_peer dn);
+void kr_w_exa_stop(struct kr_world *w);
+
+/* Address of node on its link to the SUT (or the SUT's on its link to
+ * peer when node is "sut"), as text; family AF_INET / AF_INET6. */
+int kr_w_addr(struct kr_world *w, const char *node, const char *peer, int family, char *out,
+	      size_t outsz);
+
+#endif

@@ -1,0 +1,440 @@
+/* The harness peers of a case: injectors up1/up2, observers dn1/dn2 (all
+ * speaker.h, one event loop) and ExaBGP as exa (exabgp.h), plus the
+ * injection and observation calls of world.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "net/evloop.h"
+#include "run/exabgp.h"
+#include "run/observer.h"
+#include "run/world_int.h"
+
+struct ns_sock {
+	struct kr_world *w;
+	const char *node;
+};
+static struct ns_sock ns_socks[KR_NPEERS];
+
+static int ns_socket(void *arg, int family, int type)
+{
+	struct ns_sock *s = arg;
+	return kr_net_socket(s->w->net, s->node, family, type, 0);
+}
+
+static int start_speaker(struct kr_world *w, enum kr_peer p)
+{
+	const char *name = kr_peer_name(p);
+	char me4[64], me6[64], sut4[64];
+	if (kr_w_addr(w, name, KR_W_SUT_NODE, AF_INET, me4, sizeof(me4)) < 0 ||
+	    kr_w_addr(w, name, KR_W_SUT_NODE, AF_INET6, me6, sizeof(me6)) < 0 ||
+	    kr_w_addr(w, KR_W_SUT_NODE, name, AF_INET, sut4, sizeof(sut4)) < 0)
+		return kr_error(w->ctx, "topology has no %s-sut link", name);
+	struct in_addr id;
+	inet_pton(AF_INET, me4, &id);
+	ns_socks[p] = (struct ns_sock){ w, name };
+	struct kr_speaker_cfg c;
+	kr_speaker_cfg_init(&c);
+	c.name = name;
+	c.asn = kr_peer_asn(p);
+	c.bgp_id = ntohl(id.s_addr);
+	c.peer_as = kr_sut_asn();
+	c.local_ip = me4;
+	c.peer_ip = sut4;
+	c.socket_fn = ns_socket;
+	c.socket_arg = &ns_socks[p];
+	c.bgpsec_send[KR_AFI_IPV4] = c.bgpsec_recv[KR_AFI_IPV4] = true;
+	c.bgpsec_send[KR_AFI_IPV6] = c.bgpsec_recv[KR_AFI_IPV6] = true;
+	c.nh6 = me6;
+	c.record = true;
+	c.observe = p == KR_DN1 || p == KR_DN2;
+	c.keys = w->keytab;
+	struct kr_err err = { 0 };
+	w->sp[p] = kr_speaker_new(w->ctx->loop, &c, &err);
+	if (!w->sp[p] || kr_speaker_start(w->sp[p], &err) < 0)
+		return kr_error(w->ctx, "%s: %s", name, err.msg);
+	return 0;
+}
+
+static int start_exa(struct kr_world *w)
+{
+	char me4[64], sut4[64], dir[PATH_MAX];
+	if (kr_w_addr(w, "exa", KR_W_SUT_NODE, AF_INET, me4, sizeof(me4)) < 0 ||
+	    kr_w_addr(w, KR_W_SUT_NODE, "exa", AF_INET, sut4, sizeof(sut4)) < 0)
+		return kr_error(w->ctx, "topology has no exa-sut link");
+	snprintf(dir, sizeof(dir), "%s/exa", w->ctx->dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return kr_error(w->ctx, "cannot create %s: %s", dir, strerror(errno));
+	struct kr_exa_cfg c = {
+		.node = "exa", .workdir = dir, .local_ip = me4, .peer_ip = sut4,
+		.local_as = kr_peer_asn(KR_EXA), .peer_as = kr_sut_asn(), .ipv6 = true, .keys = w->keytab,
+	};
+	struct kr_err err = { 0 };
+	w->exa = kr_exa_start(w->ctx->loop, w->net, &c, &err);
+	if (!w->exa)
+		return kr_error(w->ctx, "ExaBGP: %s", err.msg);
+	return 0;
+}
+
+void kr_w_exa_stop(struct kr_world *w)
+{
+	kr_exa_free(w->exa);
+	w->exa = NULL;
+}
+
+int kr_w_peers_start(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
+	if (w->cfg.exa && start_exa(w) < 0)
+		return -1;
+	for (int p = KR_UP1; p <= KR_DN2; p++)
+		if (start_speaker(w, (enum kr_peer)p) < 0)
+			return -1;
+	int64_t t = kr_now_ns();
+	int64_t deadline = t + 5000000000LL + kr_sut_cap_int(w->prof, "startup_ms", 0) * 1000000LL;
+	struct kr_speaker *sps[4] = { w->sp[KR_UP1], w->sp[KR_UP2], w->sp[KR_DN1], w->sp[KR_DN2] };
+	if (kr_speakers_wait_established(sps, 4, deadline) != 1) {
+		for (int p = KR_UP1; p <= KR_DN2; p++) {
+			struct kr_bgp_session *s = kr_speaker_session(w->sp[p]);
+			if (!kr_bgp_session_established(s))
+				return kr_error(ctx, "session %s-sut not established (%s%s%s)", kr_peer_name(p),
+						kr_bgp_state_name(kr_bgp_session_state(s)),
+						kr_bgp_session_downs(s) ? ": " : "",
+						kr_bgp_session_downs(s) ? kr_bgp_session_last_down(s)->text : "");
+		}
+		return kr_error(ctx, "sessions not established");
+	}
+	if (w->exa) {
+		struct kr_err err = { 0 };
+		/* ExaBGP is a Python program: its start-up takes a while. */
+		int rc = kr_exa_wait_up(w->exa, kr_now_ns() + 15000000000LL, &err);
+		if (rc != 1)
+			return kr_error(ctx, "ExaBGP session with the SUT not up: %s",
+					rc < 0 ? err.msg : "deadline");
+	}
+	kr_log(ctx, "sessions established in %.3f s", kr_ns_to_s(kr_now_ns() - t));
+	return 0;
+}
+
+/* ---- injection ------------------------------------------------------------ */
+
+static int parse_prefix(struct kr_world *w, const char *text, struct kr_prefix *p)
+{
+	if (kr_prefix_parse(p, text) < 0)
+		return kr_error(w->ctx, "bad prefix '%s' in the case", text);
+	kr_prefix_canon(p);
+	return 0;
+}
+
+static struct kr_wsent *sent_slot(struct kr_world *w, enum kr_peer up, const struct kr_prefix *p)
+{
+	for (size_t i = 0; i < w->nsent; i++)
+		if (w->sent[i].up == up && kr_prefix_eq(&w->sent[i].pfx, p))
+			return &w->sent[i];
+	if (w->nsent == KR_W_MAX_SENT)
+		return NULL;
+	struct kr_wsent *s = &w->sent[w->nsent++];
+	s->up = up;
+	s->pfx = *p;
+	return s;
+}
+
+static int check_up(struct kr_world *w, enum kr_peer up)
+{
+	if (up != KR_UP1 && up != KR_UP2)
+		return kr_error(w->ctx, "%s is not an upstream injector", kr_peer_name(up));
+	return 0;
+}
+
+int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_wkey *key)
+{
+	struct kr_prefix p;
+	if (check_up(w, up) < 0 || parse_prefix(w, prefix, &p) < 0)
+		return -1;
+	const struct kr_key *keys[1] = { &key->k };
+	struct kr_announce a = { .prefix = p, .keys = keys, .nkeys = 1 };
+	uint8_t buf[KR_BGP_MAX_LEN];
+	size_t len;
+	struct kr_err err = { 0 };
+	if (kr_speaker_build(w->sp[up], &a, buf, sizeof(buf), &len, &err) < 0)
+		return kr_error(w->ctx, "%s: building UPDATE for %s: %s", kr_peer_name(up), prefix, err.msg);
+	if (kr_speaker_send_raw(w->sp[up], buf, len) < 0)
+		return kr_error(w->ctx, "%s: session down while sending %s", kr_peer_name(up), prefix);
+	struct kr_wsent *s = sent_slot(w, up, &p);
+	if (s) {
+		s->msg.len = 0;
+		kr_bytes_append(&s->msg, buf, len);
+	}
+	w->last_up = up;
+	w->have_last_up = true;
+	kr_log(w->ctx, "%s announces %s signed with %s", kr_peer_name(up), prefix, key->name);
+	return 0;
+}
+
+int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix)
+{
+	struct kr_prefix p;
+	struct kr_err err = { 0 };
+	if (check_up(w, up) < 0 || parse_prefix(w, prefix, &p) < 0)
+		return -1;
+	if (kr_speaker_withdraw(w->sp[up], &p, 1, &err) < 0)
+		return kr_error(w->ctx, "%s: withdrawing %s: %s", kr_peer_name(up), prefix, err.msg);
+	w->last_up = up;
+	w->have_last_up = true;
+	kr_log(w->ctx, "%s withdraws %s", kr_peer_name(up), prefix);
+	return 0;
+}
+
+int kr_w_sent_update(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_bytes *out)
+{
+	struct kr_prefix p;
+	if (parse_prefix(w, prefix, &p) < 0)
+		return -1;
+	for (size_t i = 0; i < w->nsent; i++)
+		if (w->sent[i].up == up && kr_prefix_eq(&w->sent[i].pfx, &p)) {
+			out->len = 0;
+			if (kr_bytes_append(out, w->sent[i].msg.p, w->sent[i].msg.len) < 0)
+				return kr_error(w->ctx, "out of memory");
+			return 0;
+		}
+	return kr_error(w->ctx, "%s never announced %s", kr_peer_name(up), prefix);
+}
+
+int kr_w_send_raw(struct kr_world *w, enum kr_peer up, const uint8_t *msg, size_t len)
+{
+	if (check_up(w, up) < 0)
+		return -1;
+	if (kr_speaker_send_raw(w->sp[up], msg, len) < 0)
+		return kr_error(w->ctx, "%s: session down", kr_peer_name(up));
+	w->last_up = up;
+	w->have_last_up = true;
+	kr_log(w->ctx, "%s sends %zu octets verbatim", kr_peer_name(up), len);
+	return 0;
+}
+
+/* ---- observation ---------------------------------------------------------- */
+
+struct kr_obs *kr_w_obs(struct kr_world *w, enum kr_peer dn)
+{
+	if (dn == KR_EXA)
+		return w->exa ? kr_exa_obs(w->exa) : NULL;
+	if ((dn == KR_DN1 || dn == KR_DN2) && w->sp[dn])
+		return kr_speaker_obs(w->sp[dn]);
+	return NULL;
+}
+
+bool kr_w_observes(struct kr_world *w, enum kr_peer p)
+{
+	return kr_w_obs(w, p) != NULL;
+}
+
+static void fill(struct kr_obs *o, const struct kr_obs_route *r, struct kr_wroute *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!r)
+		return;
+	out->present = r->present;
+	out->bgpsec = r->is_signed;
+	out->valid = r->is_signed && r->verdict == KR_VALID;
+	out->nhops = r->nhops;
+	if (r->is_signed && r->nhops) {
+		const uint8_t *s = kr_obs_hop_ski(o, r, 0), *g = kr_obs_hop_ski(o, r, r->nhops - 1u);
+		if (s)
+			memcpy(out->sut_ski, s, KR_SKI_LEN);
+		if (g)
+			memcpy(out->origin_ski, g, KR_SKI_LEN);
+	}
+	for (size_t i = 0; i < r->nhist; i++) {
+		if (r->hist[i].kind == KR_OBS_ANNOUNCE) {
+			out->announcements++;
+			out->t_ns = r->hist[i].t;
+		} else if (r->hist[i].kind == KR_OBS_WITHDRAW) {
+			out->withdrawals++;
+		}
+	}
+}
+
+int kr_w_route(struct kr_world *w, enum kr_peer dn, const char *prefix, struct kr_wroute *out)
+{
+	struct kr_prefix p;
+	if (parse_prefix(w, prefix, &p) < 0)
+		return -1;
+	struct kr_obs *o = kr_w_obs(w, dn);
+	if (!o)
+		return kr_error(w->ctx, "%s is not an observer in this case", kr_peer_name(dn));
+	fill(o, kr_obs_find(o, &p), out);
+	return 0;
+}
+
+struct wait_arg {
+	struct kr_world *w;
+	unsigned mask;
+	struct kr_prefix p;
+	const uint8_t *sut_ski, *origin_ski;
+	int64_t since;
+	bool absent;
+};
+
+static bool holds(void *arg)
+{
+	struct wait_arg *a = arg;
+	for (int d = KR_DN1; d < KR_NPEERS; d++) {
+		if (!(a->mask & (1u << d)))
+			continue;
+		struct kr_obs *o = kr_w_obs(a->w, (enum kr_peer)d);
+		struct kr_wroute r;
+		fill(o, o ? kr_obs_find(o, &a->p) : NULL, &r);
+		if (a->absent) {
+			if (r.present)
+				return false;
+			continue;
+		}
+		if (!r.present || (a->since && r.t_ns < a->since))
+			return false;
+		if (d == KR_EXA)
+			continue; /* plain peer: no signatures to judge */
+		if (!r.bgpsec || !r.valid)
+			return false;
+		if (a->sut_ski && memcmp(r.sut_ski, a->sut_ski, KR_SKI_LEN))
+			return false;
+		if (a->origin_ski && memcmp(r.origin_ski, a->origin_ski, KR_SKI_LEN))
+			return false;
+	}
+	return true;
+}
+
+static int wait_for(struct kr_world *w, struct wait_arg *a, const char *prefix, int64_t deadline)
+{
+	if (parse_prefix(w, prefix, &a->p) < 0)
+		return -1;
+	for (int d = KR_DN1; d < KR_NPEERS; d++)
+		if ((a->mask & (1u << d)) && !kr_w_obs(w, (enum kr_peer)d))
+			return kr_error(w->ctx, "%s is not an observer in this case", kr_peer_name(d));
+	int rc = kr_loop_run_until(w->ctx->loop, holds, a, deadline);
+	if (rc < 0)
+		return kr_error(w->ctx, "interrupted");
+	return rc;
+}
+
+int kr_w_wait_present(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *sut_ski,
+		      const uint8_t *origin_ski, int64_t since_ns, int64_t deadline)
+{
+	struct wait_arg a = { w, mask, { 0 }, sut_ski, origin_ski, since_ns, false };
+	return wait_for(w, &a, prefix, deadline);
+}
+
+int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int64_t deadline)
+{
+	struct wait_arg a = { w, mask, { 0 }, NULL, NULL, 0, true };
+	return wait_for(w, &a, prefix, deadline);
+}
+
+static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k, unsigned mask,
+			 int64_t deadline)
+{
+	char pfx[32];
+	snprintf(pfx, sizeof(pfx), "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
+	int64_t t = kr_now_ns();
+	if (kr_w_announce(w, up, pfx, k) < 0)
+		return -1;
+	int rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, deadline);
+	if (rc == 1)
+		kr_log(w->ctx, "sentinel %s from %s arrived after %.3f s", pfx, kr_peer_name(up),
+		       kr_ns_to_s(kr_now_ns() - t));
+	return rc;
+}
+
+/* The newest published key of `up` (its current one after a rollover). */
+static struct kr_wkey *newest_published(struct kr_world *w, enum kr_peer up)
+{
+	struct kr_wkey *best = NULL;
+	for (size_t i = 0; i < w->nkeys; i++) {
+		struct kr_wkey *k = w->keys[i];
+		if (k->owner == up && k->published && !k->forged && (!best || k->gen > best->gen))
+			best = k;
+	}
+	return best;
+}
+
+int kr_w_sentinel(struct kr_world *w, unsigned mask)
+{
+	/* Absence is only meaningful when the sentinel travels behind the
+	 * UPDATE under test on the same session: two upstream sessions are
+	 * read by the SUT in no defined order. */
+	if (w->have_last_up) {
+		struct kr_wkey *k = newest_published(w, w->last_up);
+		if (k)
+			return sentinel_with(w, w->last_up, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+	}
+	struct kr_wkey *k = kr_w_key(w, KR_UP2, 0);
+	if (!k)
+		return -1;
+	if (!k->published)
+		return kr_error(w->ctx, "the sentinel key %s is not published", k->name);
+	return sentinel_with(w, KR_UP2, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+}
+
+int kr_w_rtr_barrier(struct kr_world *w)
+{
+	/* RTR data reach the SUT in serial order, so once a route signed with
+	 * a key first published after the change validates downstream, the
+	 * SUT has applied the change too. "Synchronised" on the cache side
+	 * only says the End of Data went out. */
+	struct kr_wkey *k = kr_w_key(w, KR_UP2, 100 + w->barriers++);
+	if (!k || (w->srtr ? kr_w_rtr_add(w, k) : kr_w_publish(w, k)) < 0)
+		return -1;
+	int rc = sentinel_with(w, KR_UP2, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR));
+	if (rc == 0) {
+		kr_expect(w->ctx, "a route signed with %s, published after the RTR change, valid at dn1 and dn2 "
+				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));
+		return kr_fail(w->ctx, "it did not arrive: the SUT does not take up newly published keys");
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+static size_t count_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t)
+{
+	struct kr_obs *o = kr_w_obs(w, dn);
+	if (!o)
+		return 0;
+	uint32_t id = ski ? kr_obs_ski_id(o, ski) : 0;
+	if (ski && id == 0)
+		return 0; /* never seen at all */
+	size_t n = 0;
+	for (size_t i = 0; i < kr_obs_count(o); i++) {
+		const struct kr_obs_route *r = kr_obs_at(o, i);
+		for (size_t j = 0; j < r->nhist; j++) {
+			const struct kr_obs_ev *e = &r->hist[j];
+			if (e->kind == KR_OBS_ANNOUNCE && e->t >= t && (!ski || e->ski_id == id))
+				n++;
+		}
+	}
+	return n;
+}
+
+size_t kr_w_updates_since(struct kr_world *w, enum kr_peer dn, int64_t t_ns)
+{
+	return count_since(w, dn, NULL, t_ns);
+}
+
+size_t kr_w_signed_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t_ns)
+{
+	return count_since(w, dn, ski, t_ns);
+}
+
+bool kr_w_saw_bgpsec_path(struct kr_world *w, enum kr_peer dn)
+{
+	if (dn == KR_EXA)
+		return w->exa && kr_exa_leaks(w->exa) > 0;
+	struct kr_obs *o = kr_w_obs(w, dn);
+	if (!o)
+		return false;
+	for (size_t i = 0; i < kr_obs_count(o); i++)
+		if (kr_obs_at(o, i)->is_signed)
+			return true;
+	return false;
+}

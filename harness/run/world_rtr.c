@@ -1,0 +1,95 @@
+/* RTR cache timers and outages during a case (RFC 8210 §6): the intervals
+ * the cache advertises in End of Data, and a cache the SUT can no longer
+ * reach (world.h). */
+#include "net/evloop.h"
+#include "run/world_int.h"
+
+/* Nominal seconds under --time-scale, in whole seconds (the PDU field),
+ * at least the profile's floor and 1. */
+static unsigned scaled_s(struct kr_world *w, double nominal, const char *floor_cap)
+{
+	int64_t ns = kr_scaled_ns(w->ctx, nominal);
+	int64_t s = (ns + 999999999) / 1000000000; /* rounded up */
+	long fl = kr_sut_cap_int(w->prof, floor_cap, 1);
+	if (s < fl)
+		s = fl;
+	if (s < 1)
+		s = 1;
+	return s > 172800 ? 172800 : (unsigned)s; /* RFC 8210 §6 maximum Expire */
+}
+
+struct eod_wait {
+	struct kr_rtr_cache *c;
+	size_t before;
+};
+
+static bool eod_since(void *arg)
+{
+	struct eod_wait *e = arg;
+	return kr_rtr_transcript_count_pdus(e->c, KR_RTR_OUT, KR_RTR_END_OF_DATA, 0) > e->before;
+}
+
+int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double expire,
+		    unsigned min_expire, struct kr_rtr_timers *out)
+{
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "short RTR timers");
+	struct kr_rtr_timers t = {
+		.refresh = scaled_s(w, refresh, "rtr_refresh_min_s"),
+		.retry = scaled_s(w, retry, "rtr_retry_min_s"),
+		.expire = scaled_s(w, expire, "rtr_expire_min_s"),
+	};
+	/* RFC 8210 §6: Expire larger than both Refresh and Retry */
+	if (t.expire <= t.refresh)
+		t.expire = t.refresh + 1;
+	if (t.expire <= t.retry)
+		t.expire = t.retry + 1;
+	if (t.expire < min_expire)
+		t.expire = min_expire;
+	kr_rtr_set_timers(w->rtr, t.refresh, t.retry, t.expire);
+	kr_log(w->ctx, "RTR: the cache advertises Refresh %u s, Retry %u s, Expire %u s", t.refresh,
+	       t.retry, t.expire);
+	/* The timers travel in End of Data: make the SUT ask now. */
+	struct eod_wait e = { w->rtr,
+			      kr_rtr_transcript_count_pdus(w->rtr, KR_RTR_OUT, KR_RTR_END_OF_DATA, 0) };
+	kr_rtr_notify_now(w->rtr);
+	int rc = kr_loop_run_until(w->ctx->loop, eod_since, &e, kr_w_deadline(w, KR_W_RTR));
+	if (rc < 0)
+		return kr_error(w->ctx, "interrupted");
+	if (rc == 0)
+		return kr_error(w->ctx, "the SUT did not query the RTR cache within %.2f s of a Serial Notify",
+				kr_w_deadline_s(w, KR_W_RTR));
+	if (out)
+		*out = t;
+	return 0;
+}
+
+int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns)
+{
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "stop answering");
+	kr_rtr_stop_answering(w->rtr, true);
+	int64_t last = 0;
+	for (size_t i = kr_rtr_transcript_count(w->rtr); i-- > 0;) {
+		struct kr_rtr_tx t;
+		if (kr_rtr_transcript_get(w->rtr, i, &t) && t.dir == KR_RTR_OUT &&
+		    t.type == KR_RTR_END_OF_DATA) {
+			last = t.t_ns;
+			break;
+		}
+	}
+	if (!last)
+		return kr_error(w->ctx, "the RTR cache never sent End of Data");
+	kr_log(w->ctx, "RTR: the cache stops answering (last End of Data %.3f s ago)",
+	       kr_ns_to_s(kr_now_ns() - last));
+	*last_eod_ns = last;
+	return 0;
+}
+
+unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w)
+{
+	/* Short, so a missed Serial Notify costs little; never below what the
+	 * SUT honours. */
+	long fl = kr_sut_cap_int(w->prof, "rtr_refresh_min_s", 1);
+	return fl > 2 ? (unsigned)fl : 2;
+}

@@ -1,0 +1,247 @@
+/* The SUT of a case, driven only through its profile (sut/README.md):
+ * variables, rendered configuration, start, readiness and rekey. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "net/evloop.h"
+#include "run/sut_exec.h"
+#include "run/world_int.h"
+
+#define BGP_PORT 179
+
+static const enum kr_peer sut_peers[] = { KR_UP1, KR_UP2, KR_DN1, KR_DN2, KR_EXA };
+
+static int set_vars(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
+	struct kr_sut_vars *v = w->vars = kr_sut_vars_new();
+	char bin[PATH_MAX], buf[PATH_MAX + 32], a4[64], a6[64];
+	if (!v || kr_bin_dir(bin, sizeof(bin)) < 0)
+		return kr_error(ctx, "cannot find the build directory");
+	kr_sut_vars_set(v, "bin", bin);
+	kr_sut_vars_set(v, "workdir", w->workdir);
+	snprintf(buf, sizeof(buf), "%s/sut.log", ctx->dir);
+	kr_sut_vars_set(v, "log", buf);
+	kr_sut_vars_setf(v, "asn", "%u", kr_sut_asn());
+	kr_sut_vars_set(v, "policy", "reject-notvalid");
+	kr_sut_vars_set(v, "rtr_host", w->rtr_addr);
+	kr_sut_vars_setf(v, "rtr_port", "%u", KR_W_RTR_PORT);
+	if (w->cfg.split_keys) {
+		kr_sut_vars_set(v, "origin_key", kr_w_sut_key(w, "origin", 0)->pem);
+		kr_sut_vars_set(v, "transit_key", kr_w_sut_key(w, "transit", 0)->pem);
+	} else {
+		kr_sut_vars_set(v, "shared_key", kr_w_sut_key(w, "shared", 0)->pem);
+	}
+	kr_sut_vars_list(v, "prefixes");
+	kr_sut_vars_list(v, "peers");
+	kr_sut_vars_list(v, "listen");
+	for (unsigned i = 0; i < w->cfg.sut_prefixes; i++) {
+		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "prefixes");
+		if (!it)
+			return kr_error(ctx, "out of memory");
+		kr_sut_vars_set(it, "prefix", kr_w_sut_prefix(i));
+	}
+	/* One wildcard listener inside the SUT's namespace covers every link
+	 * (the namespace has no other addresses). */
+	struct kr_sut_vars *l = kr_sut_vars_add_item(v, "listen");
+	if (!l)
+		return kr_error(ctx, "out of memory");
+	kr_sut_vars_set(l, "addr", "0.0.0.0");
+	bool have_id = false;
+	for (size_t i = 0; i < sizeof(sut_peers) / sizeof(sut_peers[0]); i++) {
+		enum kr_peer p = sut_peers[i];
+		const char *name = kr_peer_name(p);
+		if (kr_w_addr(w, KR_W_SUT_NODE, name, AF_INET, a4, sizeof(a4)) < 0 ||
+		    kr_w_addr(w, KR_W_SUT_NODE, name, AF_INET6, a6, sizeof(a6)) < 0)
+			return kr_error(ctx, "topology has no sut-%s link", name);
+		if (!have_id) {
+			kr_sut_vars_set(v, "router_id", a4);
+			have_id = true;
+		}
+		if (p == KR_EXA && !w->cfg.exa)
+			continue;
+		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "peers");
+		if (!it)
+			return kr_error(ctx, "out of memory");
+		char peer4[64];
+		kr_w_addr(w, name, KR_W_SUT_NODE, AF_INET, peer4, sizeof(peer4));
+		kr_sut_vars_set(it, "addr", peer4);
+		kr_sut_vars_setf(it, "asn", "%u", kr_peer_asn(p));
+		kr_sut_vars_set(it, "local_addr", a4);
+		kr_sut_vars_set(it, "ipv4", "yes");
+		kr_sut_vars_set(it, "ipv6", "yes");
+		const char *sec = p == KR_EXA ? "" : "send receive";
+		kr_sut_vars_set(it, "bgpsec_ipv4", sec);
+		kr_sut_vars_set(it, "bgpsec_ipv6", sec);
+		kr_sut_vars_set(it, "passive", "yes");
+		kr_sut_vars_set(it, "pcount0", "");
+	}
+	struct kr_err err = { 0 };
+	if (kr_sut_apply_options(w->prof, ctx->sut->opts, ctx->sut->nopts, v, &err) < 0)
+		return kr_error(ctx, "%s", err.msg);
+	return 0;
+}
+
+static int render_config(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
+	const struct kr_sut_profile *p = w->prof;
+	if (!p->config_template)
+		return 0;
+	/* The template path is relative to the profile file. */
+	char tpath[PATH_MAX];
+	const char *slash = strrchr(ctx->sut->profile_path, '/');
+	int dl = slash ? (int)(slash - ctx->sut->profile_path) : 1;
+	if (p->config_template[0] == '/')
+		snprintf(tpath, sizeof(tpath), "%s", p->config_template);
+	else
+		snprintf(tpath, sizeof(tpath), "%.*s/%s", dl, slash ? ctx->sut->profile_path : ".",
+			 p->config_template);
+	size_t len;
+	char *tmpl = kr_read_text_file(tpath, &len);
+	if (!tmpl)
+		return kr_error(ctx, "cannot read config template %s: %s", tpath, strerror(errno));
+	struct kr_bytes out = { 0 }, path = { 0 };
+	struct kr_err err = { 0 };
+	int rc = -1;
+	if (kr_sut_expand(tmpl, len, tpath, w->vars, &out, &err) < 0) {
+		kr_error(ctx, "%s", err.msg);
+		goto done;
+	}
+	const char *cf = p->config_file ? p->config_file : "{workdir}/sut.conf";
+	if (kr_sut_expand(cf, strlen(cf), "config-file", w->vars, &path, &err) < 0) {
+		kr_error(ctx, "%s", err.msg);
+		goto done;
+	}
+	FILE *f = fopen((char *)path.p, "w");
+	if (!f || fwrite(out.p, 1, out.len, f) != out.len) {
+		kr_error(ctx, "cannot write %s: %s", (char *)path.p, strerror(errno));
+		if (f)
+			fclose(f);
+		goto done;
+	}
+	fclose(f);
+	kr_sut_vars_set(w->vars, "config", (char *)path.p);
+	kr_artifact(ctx, (char *)path.p);
+	rc = 0;
+done:
+	free(tmpl);
+	kr_bytes_free(&out);
+	kr_bytes_free(&path);
+	return rc;
+}
+
+/* The start command as a shell line in the case folder: after
+ * --keep-on-fail the SUT can be started again by hand in the kept
+ * namespace (processes never outlive the harness). */
+static void write_command(struct kr_world *w, char *const *argv)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/sut-command.txt", w->ctx->dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "ip netns exec %s-%s", kr_net_tag(w->net), KR_W_SUT_NODE);
+	for (size_t i = 0; argv[i]; i++) {
+		bool plain = argv[i][0] != 0;
+		for (const char *c = argv[i]; *c; c++)
+			plain &= strchr("_./=:,@%+-", *c) || (*c >= '0' && *c <= '9') ||
+				 ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z');
+		if (plain) {
+			fprintf(f, " %s", argv[i]);
+			continue;
+		}
+		fputs(" '", f);
+		for (const char *c = argv[i]; *c; c++)
+			if (*c == '\'')
+				fputs("'\\''", f);
+			else
+				fputc(*c, f);
+		fputc('\'', f);
+	}
+	fputc('\n', f);
+	if (fclose(f) == 0)
+		kr_artifact(w->ctx, path);
+}
+
+int kr_w_sut_start(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
+	char why[256];
+	const char *na = kr_sut_action_unavailable(w->prof, KR_SUT_START, why, sizeof(why));
+	if (na)
+		return kr_skip(ctx, "the harness cannot start the SUT: %s", na);
+	if (mkdir(w->workdir, 0755) < 0 && errno != EEXIST)
+		return kr_error(ctx, "cannot create %s: %s", w->workdir, strerror(errno));
+	if (set_vars(w) < 0 || render_config(w) < 0)
+		return -1;
+	char **argv;
+	struct kr_err err = { 0 };
+	if (kr_sut_argv(w->prof, KR_SUT_START, w->vars, &argv, &err) < 0)
+		return kr_error(ctx, "%s", err.msg);
+	char log[PATH_MAX + 16];
+	snprintf(log, sizeof(log), "%s/sut.out", ctx->dir);
+	struct kr_proc_opts o = { .node = KR_W_SUT_NODE, .argv = (const char *const *)argv, .log = log };
+	int64_t t = kr_now_ns();
+	w->sut = kr_proc_start(w->net, &o, &err);
+	kr_log(ctx, "SUT started: %s ...", argv[0]);
+	write_command(w, argv);
+	free(argv);
+	if (!w->sut)
+		return kr_error(ctx, "starting the SUT: %s", err.msg);
+	kr_artifact(ctx, log);
+	char sutlog[PATH_MAX + 16];
+	snprintf(sutlog, sizeof(sutlog), "%s/sut.log", ctx->dir);
+	kr_artifact(ctx, sutlog);
+	int64_t deadline = kr_now_ns() + kr_sut_cap_int(w->prof, "startup_ms", 5000) * 1000000LL + 1000000000LL;
+	kr_expect(ctx, "the SUT starts and accepts BGP sessions on TCP %u", BGP_PORT);
+	int rc = kr_proc_wait_port(w->sut, BGP_PORT, deadline, &err);
+	if (rc < 0)
+		return kr_fail(ctx, "the SUT ended during start-up: %s", err.msg);
+	if (rc == 0)
+		return kr_error(ctx, "the SUT does not listen on TCP %u: %s", BGP_PORT, err.msg);
+	if (w->prof->action[KR_SUT_READY] && !w->prof->manual[KR_SUT_READY]) {
+		for (;;) {
+			int ec = kr_sut_run_action(w->net, KR_W_SUT_NODE, w->prof, KR_SUT_READY, w->vars, NULL,
+						   ctx->loop, deadline, &err);
+			if (ec == 0)
+				break;
+			if (kr_now_ns() > deadline)
+				return kr_error(ctx, "the SUT's ready action never succeeded: %s",
+						ec < 0 ? err.msg : "non-zero exit");
+			kr_loop_run_until(ctx->loop, NULL, NULL, kr_now_ns() + 20000000);
+		}
+	}
+	kr_log(ctx, "SUT ready after %.3f s", kr_ns_to_s(kr_now_ns() - t));
+	return 0;
+}
+
+int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, unsigned stagger_ms)
+{
+	struct kr_ctx *ctx = w->ctx;
+	char why[256];
+	const char *na = kr_sut_action_unavailable(w->prof, KR_SUT_REKEY, why, sizeof(why));
+	if (na)
+		return kr_skip(ctx, "the harness cannot rekey the SUT: %s", na);
+	/* One shared key serves both roles; profiles name the roles origin
+	 * and transit only (sut/README.md). */
+	kr_sut_vars_set(w->vars, "role", strcmp(role, "shared") ? role : "origin");
+	kr_sut_vars_set(w->vars, "key", key->pem);
+	kr_sut_vars_setf(w->vars, "stagger_ms", "%u", stagger_ms);
+	char log[PATH_MAX + 16];
+	snprintf(log, sizeof(log), "%s/sut-rekey.log", ctx->dir);
+	kr_log(ctx, "step 3: rekey the SUT's %s key to %s (stagger %u ms)", role, key->name, stagger_ms);
+	struct kr_err err = { 0 };
+	int ec = kr_sut_run_action(w->net, KR_W_SUT_NODE, w->prof, KR_SUT_REKEY, w->vars, log,
+				   ctx->loop, kr_now_ns() + 10000000000LL, &err);
+	kr_artifact(ctx, log);
+	if (ec < 0)
+		return kr_error(ctx, "rekey action: %s", err.msg);
+	if (ec != 0)
+		return kr_error(ctx, "rekey action exited with code %d (see %s)", ec, log);
+	return 0;
+}
