@@ -150,7 +150,7 @@ static void test_evidence(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"latency\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"version\": \"testsut 1.0\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"outcome\": \"XFAIL\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(js, "lacks capability 'stagger'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "lacks capability 'can_stagger'"));
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", outdir, profile);
 	CU_ASSERT_EQUAL(system(cmd), 0);
@@ -165,7 +165,7 @@ static void test_skip(void)
 	struct kr_ctx ctx = { .c = &cases[4], .r = &r, .sut = &si, .time_scale = 1 };
 	kr_run_case(&ctx, NULL, false);
 	CU_ASSERT_EQUAL(r.outcome, KR_SKIP);
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "lacks capability 'stagger': manual: the operator"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.reason, "lacks capability 'can_stagger': manual: the operator"));
 	kr_result_free(&r);
 
 	/* an expected failure that fails is XFAIL, one that passes XPASS */

@@ -20,15 +20,17 @@ const char *kr_level_name(enum kr_level l)
 	return l == KR_SHOULD ? "SHOULD" : "MUST";
 }
 
+/* The profile's own [capabilities] keys (sut/README.md), so a SKIP names
+ * the line an operator would change. */
 const char *kr_need_name(unsigned bit)
 {
 	switch (bit) {
 	case KR_NEED_BGPSEC: return "bgpsec";
 	case KR_NEED_SIGN: return "sign";
-	case KR_NEED_REKEY: return "rekey";
-	case KR_NEED_STAGGER: return "stagger";
-	case KR_NEED_ORIGIN_KEY: return "origin-key";
-	case KR_NEED_PLAIN_PEER: return "plain-peer";
+	case KR_NEED_REKEY: return "can_rekey";
+	case KR_NEED_STAGGER: return "can_stagger";
+	case KR_NEED_ORIGIN_KEY: return "origin_transit_split";
+	case KR_NEED_PLAIN_PEER: return "plain_peers";
 	case KR_NEED_IPV6: return "ipv6";
 	case KR_NEED_ORIGINATE: return "originate";
 	}

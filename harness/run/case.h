@@ -42,7 +42,8 @@ enum {
 	KR_NEED_IPV6 = 1u << 6,
 	KR_NEED_ORIGINATE = 1u << 7,    /* originates prefixes of its own */
 };
-/* Name of one capability bit ("rekey", ...), NULL when unknown. */
+/* The profile's [capabilities] key of one bit ("can_rekey", ...), NULL
+ * when unknown. */
 const char *kr_need_name(unsigned bit);
 
 struct kr_ctx;

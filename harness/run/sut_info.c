@@ -38,25 +38,23 @@ char *kr_read_text_file(const char *path, size_t *len)
 	return read_file(path, len);
 }
 
-/* Capability bits from the profile; why a bit is missing goes to missing[]. */
+/* Capability bits from the profile, by the profile's own keys
+ * (kr_need_name); why a bit is missing goes to missing[]. `sign` and
+ * `originate` default to what older profiles implied: sign with bgpsec,
+ * originate always. */
 static void map_caps(struct kr_sut_info *si, const struct kr_sut_profile *p)
 {
-	static const struct {
-		unsigned bit;
-		const char *cap;
-	} map[] = {
-		{ KR_NEED_BGPSEC, "bgpsec" }, { KR_NEED_SIGN, "bgpsec" },
-		{ KR_NEED_REKEY, "can_rekey" }, { KR_NEED_STAGGER, "can_stagger" },
-		{ KR_NEED_ORIGIN_KEY, "origin_transit_split" }, { KR_NEED_PLAIN_PEER, "plain_peers" },
-		{ KR_NEED_IPV6, "ipv6" },
-	};
-	si->caps = KR_NEED_ORIGINATE;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		unsigned b = (unsigned)__builtin_ctz(map[i].bit);
-		if (kr_sut_cap_bool(p, map[i].cap, false))
-			si->caps |= map[i].bit;
+	bool bgpsec = kr_sut_cap_bool(p, "bgpsec", false);
+	si->caps = 0;
+	for (unsigned b = 0; b < 32; b++) {
+		const char *key = kr_need_name(1u << b);
+		if (!key)
+			continue;
+		bool dflt = (1u << b) == KR_NEED_SIGN ? bgpsec : (1u << b) == KR_NEED_ORIGINATE;
+		if (kr_sut_cap_bool(p, key, dflt))
+			si->caps |= 1u << b;
 		else
-			si->missing[b] = "profile says no";
+			si->missing[b] = kr_sut_cap_str(p, key) ? "profile says no" : "not in the profile";
 	}
 	/* A rekey the harness cannot perform is as good as none. */
 	static char why[256];
