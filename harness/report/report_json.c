@@ -29,6 +29,7 @@ static json_t *case_json(const struct kr_result *r)
 	json_object_set_new(o, "actual", str_or_null(r->actual));
 	json_object_set_new(o, "reason", str_or_null(r->reason));
 	json_object_set_new(o, "duration_s", json_real(r->duration_s));
+	json_object_set_new(o, "start_wall_ns", json_integer((json_int_t)r->start_wall_ns));
 
 	json_t *m = json_array();
 	for (size_t i = 0; i < r->nmetrics; i++) {
@@ -50,6 +51,7 @@ static json_t *case_json(const struct kr_result *r)
 		json_t *e = json_object();
 		json_object_set_new(e, "t", json_real(r->tl[i].t_ns / 1e9));
 		json_object_set_new(e, "event", str_or_null(r->tl[i].text));
+		json_object_set_new(e, "kind", json_string(kr_tl_kind_name(r->tl[i].kind)));
 		json_array_append_new(t, e);
 	}
 	json_object_set_new(o, "timeline", t);
@@ -74,7 +76,23 @@ int kr_report_json(const char *path, const struct kr_run_report *rr)
 	for (size_t i = 0; i < rr->nsut_opts; i++)
 		json_array_append_new(opts, str_or_null(rr->sut_opts[i]));
 	json_object_set_new(sut, "options", opts);
+	json_object_set_new(sut, "profile_sha256", str_or_null(rr->sut_profile_sha256));
 	json_object_set_new(root, "sut", sut);
+
+	json_t *sel = json_object();
+	json_t *fl = json_array();
+	for (size_t i = 0; i < rr->nfilters; i++)
+		json_array_append_new(fl, str_or_null(rr->filters[i]));
+	json_object_set_new(sel, "filters", fl);
+	json_object_set_new(sel, "cases", json_integer((json_int_t)rr->nselected));
+	json_object_set_new(sel, "sha256", str_or_null(rr->selection_sha256));
+	json_object_set_new(root, "selection", sel);
+	if (rr->shard_n) {
+		json_t *sh = json_object();
+		json_object_set_new(sh, "index", json_integer(rr->shard_k));
+		json_object_set_new(sh, "count", json_integer(rr->shard_n));
+		json_object_set_new(root, "shard", sh);
+	}
 
 	size_t counts[KR_OUTCOME_COUNT];
 	kr_report_count(rr, counts);

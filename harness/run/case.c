@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "run/case.h"
 #include "wire/kr_util.h"
@@ -13,6 +14,12 @@ static const char *const outcome_names[KR_OUTCOME_COUNT] = {
 const char *kr_outcome_name(enum kr_outcome o)
 {
 	return (unsigned)o < KR_OUTCOME_COUNT ? outcome_names[o] : "?";
+}
+
+const char *kr_tl_kind_name(enum kr_tl_kind k)
+{
+	static const char *const names[KR_TL_KIND_COUNT] = { "note", "expect", "verdict", "metric" };
+	return (unsigned)k < KR_TL_KIND_COUNT ? names[k] : "note";
 }
 
 const char *kr_level_name(enum kr_level l)
@@ -92,6 +99,16 @@ bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilter
 	return false;
 }
 
+unsigned kr_case_shard(const char *id, unsigned n)
+{
+	/* FNV-1a 64: fixed, so shard membership is the same on every machine
+	 * and in every version. */
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return n ? (unsigned)(h % n) + 1 : 1;
+}
+
 int kr_cases_check(char *msg, size_t msgsz)
 {
 	const struct kr_case_ref *refs;
@@ -129,7 +146,10 @@ void kr_result_init(struct kr_result *r, const struct kr_suite *s, const struct 
 	r->suite = s;
 	r->c = c;
 	r->outcome = KR_PASS;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	r->start_ns = kr_now_ns();
+	r->start_wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 void kr_result_free(struct kr_result *r)
@@ -178,7 +198,8 @@ void kr_result_artifact(struct kr_result *r, const char *path)
 	a[r->nartifacts++] = strdup(path);
 }
 
-void kr_result_vlog(struct kr_result *r, int64_t now_ns, const char *fmt, va_list ap)
+static void tl_vadd(struct kr_result *r, int64_t now_ns, enum kr_tl_kind kind, const char *fmt,
+		    va_list ap)
 {
 	char *text = NULL;
 	if (vasprintf(&text, fmt, ap) < 0)
@@ -189,7 +210,22 @@ void kr_result_vlog(struct kr_result *r, int64_t now_ns, const char *fmt, va_lis
 		return;
 	}
 	r->tl = t;
-	t[r->ntl++] = (struct kr_tl_entry){ now_ns - r->start_ns, text };
+	t[r->ntl++] = (struct kr_tl_entry){ now_ns - r->start_ns, text, kind };
+}
+
+static void tl_add(struct kr_result *r, enum kr_tl_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void tl_add(struct kr_result *r, enum kr_tl_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tl_vadd(r, kr_now_ns(), kind, fmt, ap);
+	va_end(ap);
+}
+
+void kr_result_vlog(struct kr_result *r, int64_t now_ns, const char *fmt, va_list ap)
+{
+	tl_vadd(r, now_ns, KR_TL_NOTE, fmt, ap);
 }
 
 void kr_result_log(struct kr_result *r, int64_t now_ns, const char *fmt, ...)
@@ -261,7 +297,7 @@ void kr_expect(struct kr_ctx *ctx, const char *fmt, ...)
 	ctx->expect_buf = s;
 	ctx->expect = s;
 	if (s)
-		kr_log(ctx, "expect: %s", s);
+		tl_add(ctx->r, KR_TL_EXPECT, "expect: %s", s);
 }
 
 static char *vfmt(const char *fmt, va_list ap)
@@ -278,7 +314,7 @@ int kr_fail(struct kr_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *actual = vfmt(fmt, ap);
 	va_end(ap);
-	kr_log(ctx, "observed: %s", actual ? actual : "?");
+	tl_add(ctx->r, KR_TL_VERDICT, "observed: %s", actual ? actual : "?");
 	kr_result_set(ctx->r, KR_FAIL, ctx->expect ? ctx->expect : "(not stated)", actual, NULL);
 	free(actual);
 	return -1;
@@ -290,7 +326,7 @@ int kr_skip(struct kr_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *why = vfmt(fmt, ap);
 	va_end(ap);
-	kr_log(ctx, "skip: %s", why ? why : "?");
+	tl_add(ctx->r, KR_TL_VERDICT, "skip: %s", why ? why : "?");
 	kr_result_set(ctx->r, KR_SKIP, NULL, NULL, why);
 	free(why);
 	return -1;
@@ -302,7 +338,7 @@ int kr_error(struct kr_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *why = vfmt(fmt, ap);
 	va_end(ap);
-	kr_log(ctx, "harness error: %s", why ? why : "?");
+	tl_add(ctx->r, KR_TL_VERDICT, "harness error: %s", why ? why : "?");
 	kr_result_set(ctx->r, KR_ERROR, NULL, NULL, why);
 	free(why);
 	return -1;
@@ -311,7 +347,7 @@ int kr_error(struct kr_ctx *ctx, const char *fmt, ...)
 void kr_metric(struct kr_ctx *ctx, const char *name, double value, const char *unit)
 {
 	kr_result_metric(ctx->r, name, value, unit);
-	kr_log(ctx, "metric %s = %.6g %s", name, value, unit ? unit : "");
+	tl_add(ctx->r, KR_TL_METRIC, "metric %s = %.6g %s", name, value, unit ? unit : "");
 }
 
 void kr_artifact(struct kr_ctx *ctx, const char *path)

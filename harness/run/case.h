@@ -86,6 +86,9 @@ size_t kr_cases(const struct kr_case_ref **out);
 /* FILTER semantics: no filters match everything; otherwise the id must
  * start with one of them. */
 bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilters);
+/* Shard k of n (1 <= k <= n) that case id belongs to, from a hash of the
+ * id alone, so adding a case never moves the others. */
+unsigned kr_case_shard(const char *id, unsigned n);
 /* Ids are checked once at start-up: unique, non-empty, no spaces. Returns
  * 0, or -1 with a message naming the offending id. */
 int kr_cases_check(char *msg, size_t msgsz);
@@ -98,9 +101,16 @@ struct kr_metric {
 	char *unit;
 };
 
+/* What a timeline entry is, so printers (the HTML timeline) need not parse
+ * text: kr_expect() writes EXPECT, kr_fail/kr_skip/kr_error VERDICT,
+ * kr_metric METRIC, everything else NOTE. */
+enum kr_tl_kind { KR_TL_NOTE = 0, KR_TL_EXPECT, KR_TL_VERDICT, KR_TL_METRIC, KR_TL_KIND_COUNT };
+const char *kr_tl_kind_name(enum kr_tl_kind k);
+
 struct kr_tl_entry {
 	int64_t t_ns;        /* since the case started (monotonic clock) */
 	char *text;
+	enum kr_tl_kind kind;
 };
 
 struct kr_result {
@@ -116,6 +126,8 @@ struct kr_result {
 	struct kr_tl_entry *tl;
 	size_t ntl;
 	int64_t start_ns;        /* monotonic */
+	int64_t start_wall_ns;   /* the same instant on CLOCK_REALTIME: maps capture
+				  * timestamps (pcap) to case time */
 	double duration_s;
 	bool decided;            /* fail/skip/error already recorded */
 };
@@ -149,6 +161,16 @@ struct kr_run_report {
 	size_t nsut_opts;
 	const struct kr_result *results;
 	size_t nresults;
+	/* What was selected and by whom, so `keyroll merge` can tell shards of
+	 * one run from others: --shard K/N (shard_n 0: not sharded), the id
+	 * filters, the number of cases they selected before sharding and the
+	 * SHA-256 of those ids (sorted, one per line); the profile's SHA-256. */
+	unsigned shard_k, shard_n;
+	const char *const *filters;
+	size_t nfilters;
+	size_t nselected;
+	const char *selection_sha256;
+	const char *sut_profile_sha256;
 };
 
 /* ---- the context a run function gets ---------------------------------- */

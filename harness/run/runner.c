@@ -52,6 +52,12 @@ static int mkdirs(const char *path)
 	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
+static bool selected(const struct kr_run_opts *o, const struct kr_case *c)
+{
+	return kr_case_match(c, o->filters, o->nfilters) &&
+	       (!o->shard_n || kr_case_shard(c->id, o->shard_n) == o->shard_k);
+}
+
 static void write_timeline(const struct kr_ctx *ctx)
 {
 	char path[PATH_MAX];
@@ -139,19 +145,27 @@ int kr_run(const struct kr_run_opts *o)
 		return 2;
 	}
 	const struct kr_case_ref *refs;
-	size_t nall = kr_cases(&refs), nsel = 0;
+	size_t nall = kr_cases(&refs), nsel = 0, nfiltered = 0;
+	char sel_sha[65], prof_sha[65];
+	if (kr_selection_sha256(o->filters, o->nfilters, sel_sha, &nfiltered) < 0) {
+		fprintf(stderr, "keyroll: cannot hash the case selection\n");
+		return 2;
+	}
 	for (size_t i = 0; i < nall; i++)
-		nsel += kr_case_match(refs[i].c, o->filters, o->nfilters);
-	if (nsel == 0) {
+		nsel += selected(o, refs[i].c);
+	if (nfiltered == 0) {
 		fprintf(stderr, "keyroll: no case matches the filter (see `keyroll list`)\n");
 		return 2;
 	}
+	/* An empty shard is a valid (empty) run: CI starts every shard. */
 
 	struct kr_sut_info sut;
 	if (kr_sut_info_load(&sut, o->profile, o->sut_opts, o->nsut_opts, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "keyroll: %s\n", msg);
 		return 2;
 	}
+	if (!sut.profile_path || kr_file_sha256(sut.profile_path, prof_sha) < 0)
+		snprintf(prof_sha, sizeof(prof_sha), "unknown");
 
 	char id[64], iso[32], dir[PATH_MAX];
 	run_id(id, sizeof(id), iso, sizeof(iso));
@@ -180,7 +194,7 @@ int kr_run(const struct kr_run_opts *o)
 		kr_sut_info_free(&sut);
 		return 2;
 	}
-	struct kr_result *res = calloc(nsel, sizeof(*res));
+	struct kr_result *res = calloc(nsel ? nsel : 1, sizeof(*res));
 	if (!res) {
 		kr_sut_info_free(&sut);
 		return 2;
@@ -190,6 +204,9 @@ int kr_run(const struct kr_run_opts *o)
 		.sut_profile = sut.profile_path, .started = iso, .time_scale = o->time_scale,
 		.strict = o->strict, .sut_opts = (const char *const *)o->sut_opts,
 		.nsut_opts = o->nsut_opts, .results = res, .nresults = 0,
+		.shard_k = o->shard_n ? o->shard_k : 0, .shard_n = o->shard_n,
+		.filters = (const char *const *)o->filters, .nfilters = o->nfilters,
+		.nselected = nfiltered, .selection_sha256 = sel_sha, .sut_profile_sha256 = prof_sha,
 	};
 	pthread_mutex_lock(&run_mu);
 	live_rr = &rr;
@@ -198,14 +215,17 @@ int kr_run(const struct kr_run_opts *o)
 	live_printer = o->printer;
 	pthread_mutex_unlock(&run_mu);
 	kr_teardown_on_signal(on_signal);
-	fprintf(term, "keyroll: %zu case%s against %s [%s] (profile %s), time scale %g\n", nsel,
+	fprintf(term, "keyroll: %zu case%s against %s [%s] (profile %s), time scale %g", nsel,
 		nsel == 1 ? "" : "s", sut.name, sut.version ? sut.version : "version unknown",
 		sut.profile_path ? sut.profile_path : "-", o->time_scale);
+	if (o->shard_n)
+		fprintf(term, ", shard %u/%u of %zu", o->shard_k, o->shard_n, nfiltered);
+	fputc('\n', term);
 	int64_t t0 = kr_now_ns();
 	size_t done = 0;
 	bool stop = false;
 	for (size_t i = 0; i < nall && !stop; i++) {
-		if (!kr_case_match(refs[i].c, o->filters, o->nfilters))
+		if (!selected(o, refs[i].c))
 			continue;
 		struct kr_result *r = &res[done];
 		kr_result_init(r, refs[i].suite, refs[i].c);

@@ -33,6 +33,7 @@ struct kr_run_opts {
 	bool rtr_stayrtr;        /* StayRTR is the RTR cache (--rtr stayrtr) */
 	char *const *filters;    /* id prefixes */
 	size_t nfilters;
+	unsigned shard_k, shard_n; /* run only shard K of N (kr_case_shard); N 0: all */
 	FILE *term;              /* progress and summary (stdout) */
 	bool color;
 };
@@ -56,5 +57,11 @@ int kr_sut_info_load(struct kr_sut_info *si, const char *path, char *const *opts
 		     char *msg, size_t msgsz);
 void kr_sut_info_free(struct kr_sut_info *si);
 const char *kr_sut_info_xfail(const struct kr_sut_info *si, const char *case_id);
+
+/* SHA-256 (hex) of the ids the filters select, sorted, one per line, and
+ * their number; 0 or -1. */
+int kr_selection_sha256(char *const *filters, size_t nfilters, char out[65], size_t *nselected);
+/* SHA-256 (hex) of a file's bytes; 0 or -1 (errno). */
+int kr_file_sha256(const char *path, char out[65]);
 
 #endif
