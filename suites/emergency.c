@@ -13,6 +13,7 @@ static int emergency(struct kr_ctx *ctx)
 	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
 		return -1;
 	int64_t t = kr_now_ns();
+	kr_judge(ctx, "the route is withdrawn while its key is unknown and restored once it arrives");
 	kr_log(ctx, "emergency: up1 re-signs %s with %s before any cache has it", P1, kr_wkey_name(k1));
 	if (kr_w_announce(ctx->w, KR_UP1, P1, k1) < 0)
 		return -1;
@@ -34,7 +35,7 @@ static const struct kr_case cases[] = {
 	  .spec = "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 2; RFC 8634 §3.1; RFC 8205 §5",
 	  .title = "an emergency rollover without stage period withdraws the peer's routes until its key arrives, then restores them",
 	  .req = "without staging, receivers cannot verify the new signatures and routing is disrupted until the key propagates",
-	  .needs = KR_NEED_BGPSEC, .run = emergency },
+	  .needs = KR_NEED_BGPSEC, .run = emergency, .per_family = true },
 };
 
 KR_SUITE(emergency, "Emergency rollover (draft §3.1 step 2)", cases)

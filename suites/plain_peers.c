@@ -11,9 +11,12 @@ static int no_bgpsec_path(struct kr_ctx *ctx)
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0);
 	if (!k0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_ALL_DOWN) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
 		return -1;
-	if (st_present(ctx, 1u << KR_EXA, kr_w_sut_prefix(0), NULL, NULL, 0, KR_W_ANNOUNCE,
+	kr_judge(ctx, "what the plain peer receives");
+	if (st_present(ctx, 1u << KR_EXA, P1, NULL, NULL, 0, KR_W_ANNOUNCE, "the route at the plain peer") < 0)
+		return -1;
+	if (st_present(ctx, 1u << KR_EXA, kr_w_sut_prefix(ctx->w, 0), NULL, NULL, 0, KR_W_ANNOUNCE,
 		       "the SUT's own prefix at the plain peer") < 0)
 		return -1;
 	if (st_sentinel(ctx, KR_ALL_DOWN) < 0)
@@ -34,7 +37,7 @@ static const struct kr_case cases[] = {
 	  .title = "a plain-BGP peer never receives BGPsec_PATH and gets the routes with an AS_PATH",
 	  .req = "a BGPsec speaker sends BGPsec_PATH only to peers that negotiated receiving it; to others it "
 		 "sends AS_PATH reconstructed from the Secure_Path",
-	  .needs = KR_NEED_BGPSEC | KR_NEED_PLAIN_PEER, .run = no_bgpsec_path },
+	  .needs = KR_NEED_BGPSEC | KR_NEED_PLAIN_PEER, .run = no_bgpsec_path, .per_family = true },
 };
 
 KR_SUITE(plain_peers, "Plain-BGP peers (RFC 8205 §4.4)", cases)

@@ -57,6 +57,7 @@ static int replay_after_withdrawal(struct kr_ctx *ctx)
 		goto out;
 	if (kr_w_revoke(ctx->w, k0) < 0 || kr_w_unpublish(ctx->w, k0) < 0)
 		goto out;
+	kr_judge(ctx, "the SUT's verdict on the replayed UPDATE");
 	kr_log(ctx, "replaying the captured UPDATE after the RTR withdrawal of %s", kr_wkey_name(k0));
 	if (kr_w_send_raw(ctx->w, KR_UP1, old.p, old.len) < 0)
 		goto out;
@@ -91,6 +92,7 @@ static int replay_in_window(struct kr_ctx *ctx)
 		goto out;
 	}
 	int64_t tw = kr_now_ns();
+	kr_judge(ctx, "the replayed route goes once the cache withdraws the old key");
 	if (kr_w_revoke(ctx->w, k0) < 0 || kr_w_unpublish(ctx->w, k0) < 0)
 		goto out;
 	if (st_absent(ctx, KR_DOWNSTREAM, P1, KR_W_RTR, "replayed route once the cache withdrew the old key") < 0)
@@ -109,11 +111,11 @@ static const struct kr_case cases[] = {
 	  .title = "an UPDATE captured before the rollover and replayed after the RTR withdrawal does not validate",
 	  .req = "re-keying lets the certificate validity act as the timestamp against replays: "
 		 "UPDATEs signed with the old key become invalid",
-	  .needs = KR_NEED_BGPSEC, .run = replay_after_withdrawal },
+	  .needs = KR_NEED_BGPSEC, .run = replay_after_withdrawal, .per_family = true },
 	{ .id = "replay/4/2", .level = KR_MUST, .spec = DRAFT4,
 	  .title = "a replay inside the window is accepted and reported, and withdrawn once the cache withdraws the old key",
 	  .req = "the replay window is bounded by the RPKI withdrawal of the old key (replay_window metric)",
-	  .needs = KR_NEED_BGPSEC, .run = replay_in_window },
+	  .needs = KR_NEED_BGPSEC, .run = replay_in_window, .per_family = true },
 };
 
 KR_SUITE(replay, "Replay protection by rollover (draft §4)", cases)

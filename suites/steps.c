@@ -139,7 +139,7 @@ int st_sentinel(struct kr_ctx *ctx, unsigned mask)
 		char pb[64];
 		kr_expect(ctx, "a validly signed sentinel route reaches %s within %.2f s",
 			  peers(mask, pb, sizeof(pb)), kr_w_deadline_s(ctx->w, KR_W_ANNOUNCE));
-		return kr_fail(ctx, "the sentinel never arrived");
+		return kr_fail_pre(ctx, "the sentinel never arrived");
 	}
 	return 0;
 }
@@ -203,8 +203,6 @@ int st_stayed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const size_
 /* ---- the SUT rolls its own key ---- */
 
 
-static const char *const transit[] = { P1, P2 };
-
 /* Common set-up: routes in place, next key pre-published, stage passed.
  * *k0 / *k1: the SUT's current and next key for `role`. */
 int st_sut_setup(struct kr_ctx *ctx, bool split, const char *role, struct kr_wkey **k0,
@@ -218,11 +216,11 @@ int st_sut_setup(struct kr_ctx *ctx, bool split, const char *role, struct kr_wke
 	*k1 = kr_w_sut_key(ctx->w, role, 1);
 	if (!u0 || !*k0 || !*k1)
 		return -1;
-	for (size_t i = 0; i < 2; i++)
-		if (st_announce_seen(ctx, KR_UP1, transit[i], u0, KR_DOWNSTREAM) < 0)
-			return -1;
+	if (st_announce_seen(ctx, KR_UP1, P1, u0, KR_DOWNSTREAM) < 0 ||
+	    st_announce_seen(ctx, KR_UP1, P2, u0, KR_DOWNSTREAM) < 0)
+		return -1;
 	for (unsigned i = 0; i < ST_NOWN; i++)
-		if (st_present(ctx, KR_DOWNSTREAM, kr_w_sut_prefix(i), NULL, NULL, 0, KR_W_ANNOUNCE,
+		if (st_present(ctx, KR_DOWNSTREAM, kr_w_sut_prefix(ctx->w, i), NULL, NULL, 0, KR_W_ANNOUNCE,
 			       "the SUT's own prefix") < 0)
 			return -1;
 	kr_log(ctx, "steps 1-2: pre-publish the SUT's next %s key %s", role, kr_wkey_name(*k1));
@@ -242,10 +240,10 @@ int st_all_resigned(struct kr_ctx *ctx, const char *const *list, size_t n, struc
 	return 0;
 }
 
-void st_all_prefixes(const char *out[ST_NOWN + 2])
+void st_all_prefixes(struct kr_ctx *ctx, const char *out[ST_NOWN + 2])
 {
 	for (unsigned i = 0; i < ST_NOWN; i++)
-		out[i] = kr_w_sut_prefix(i);
+		out[i] = kr_w_sut_prefix(ctx->w, i);
 	out[ST_NOWN] = P1;
 	out[ST_NOWN + 1] = P2;
 }

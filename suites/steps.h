@@ -9,11 +9,13 @@
 #include "run/case.h"
 #include "run/world.h"
 
-/* Upstream prefixes used by the cases (documentation ranges). */
-#define P1 "198.51.100.0/24"
-#define P2 "203.0.113.0/24"
-#define P3 "192.0.2.0/25"
-#define P6 "2001:db8:100::/48"
+/* Upstream prefixes used by the cases (documentation ranges), of the
+ * case's address family (kr_w_prefix; they need `ctx` with its world in
+ * scope): 198.51.100.0/24, 203.0.113.0/24, 192.0.2.0/25 for IPv4,
+ * 2001:db8:100::/48, 2001:db8:200::/48, 2001:db8:300::/48 for IPv6. */
+#define P1 kr_w_prefix(ctx->w, 1)
+#define P2 kr_w_prefix(ctx->w, 2)
+#define P3 kr_w_prefix(ctx->w, 3)
 
 /* Short form of a SKI for messages ("47F2AB12"). */
 const char *st_ski(const uint8_t *ski, char buf[16]);
@@ -52,6 +54,6 @@ int st_sut_setup(struct kr_ctx *ctx, bool split, const char *role, struct kr_wke
 int st_all_resigned(struct kr_ctx *ctx, const char *const *list, size_t n, struct kr_wkey *k,
 		    int64_t t, const char *why);
 /* The SUT's own prefixes, then P1, P2. */
-void st_all_prefixes(const char *out[ST_NOWN + 2]);
+void st_all_prefixes(struct kr_ctx *ctx, const char *out[ST_NOWN + 2]);
 
 #endif

@@ -13,8 +13,9 @@ static int twilight_all(struct kr_ctx *ctx)
 	int64_t t = kr_now_ns();
 	if (kr_w_sut_rekey(ctx->w, "shared", k1, 0) < 0)
 		return -1;
+	kr_judge(ctx, "the twilight after the SUT's key switch");
 	const char *all[ST_NOWN + 2];
-	st_all_prefixes(all);
+	st_all_prefixes(ctx, all);
 	if (st_all_resigned(ctx, all, ST_NOWN + 2, k1, t, "twilight re-advertisement with the new key") < 0)
 		return -1;
 	kr_metric(ctx, "twilight_duration", kr_ns_to_s(kr_now_ns() - t), "s");
@@ -32,8 +33,9 @@ static int no_old_key_after(struct kr_ctx *ctx)
 	int64_t t = kr_now_ns();
 	if (kr_w_sut_rekey(ctx->w, "shared", k1, 0) < 0)
 		return -1;
+	kr_judge(ctx, "the twilight after the SUT's key switch");
 	const char *all[ST_NOWN + 2];
-	st_all_prefixes(all);
+	st_all_prefixes(ctx, all);
 	if (st_all_resigned(ctx, all, ST_NOWN + 2, k1, t, "twilight re-advertisement with the new key") < 0)
 		return -1;
 	int64_t switched = kr_now_ns();
@@ -70,8 +72,9 @@ static int staggered(struct kr_ctx *ctx)
 	int64_t t = kr_now_ns();
 	if (kr_w_sut_rekey(ctx->w, "shared", k1, ms) < 0)
 		return -1;
+	kr_judge(ctx, "the staggered twilight after the SUT's key switch");
 	const char *all[ST_NOWN + 2];
-	st_all_prefixes(all);
+	st_all_prefixes(ctx, all);
 	/* The last of the 4 BGPsec peers may be 3 staggers behind the first:
 	 * give the twilight that long before judging it. */
 	int64_t until = kr_w_deadline(ctx->w, KR_W_ANNOUNCE) + 4 * (int64_t)ms * 1000000;
@@ -110,17 +113,17 @@ static const struct kr_case cases[] = {
 	  .spec = "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 3; RFC 8634 §3.1 step 3",
 	  .title = "after its key switch the SUT re-advertises every route to every BGPsec peer signed with the new key",
 	  .req = "Twilight: every UPDATE the AS had signed with the old key, originated or transit, is re-signed with the new one",
-	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = twilight_all },
+	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = twilight_all, .per_family = true },
 	{ .id = "rollover/3.1-3/sut-2", .level = KR_MUST,
 	  .spec = "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 3; RFC 8205 §4.2",
 	  .title = "nothing is signed with the SUT's old key after the switch",
 	  .req = "the BGP speaker stops using the OLD key for signing and starts using the NEW key",
-	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = no_old_key_after },
+	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = no_old_key_after, .per_family = true },
 	{ .id = "rollover/3.1-3/sut-3", .level = KR_SHOULD,
 	  .spec = "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 3; RFC 8634 §3.1 step 3",
 	  .title = "a staggered twilight reaches each BGPsec peer at its own time, and reaches all of them",
 	  .req = "the Twilight moment may be different for every peer in order to distribute the system load",
-	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY | KR_NEED_STAGGER, .run = staggered },
+	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY | KR_NEED_STAGGER, .run = staggered, .per_family = true },
 };
 
 KR_SUITE(sut_rolls, "The SUT signs while it rolls (draft §3.1 step 3)", cases)

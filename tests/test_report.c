@@ -24,21 +24,51 @@ static const struct kr_case cases_a[] = {
 	  .req = "MUST validate", .run = run_nop },
 	{ .id = "t/3.1-3/1", .level = KR_SHOULD, .spec = "draft §3.1 step 3", .title = "warns",
 	  .run = run_nop },
+	{ .id = "t/3.1-3/2", .level = KR_SHOULD, .spec = "draft §3.1 step 3", .title = "crashes",
+	  .run = run_nop },
 };
 static const struct kr_case cases_b[] = {
 	{ .id = "u/4/1", .level = KR_MUST, .spec = "draft §4", .title = "skipped", .run = run_nop },
 	{ .id = "u/4/2", .level = KR_MUST, .spec = "draft §4", .title = "harness error", .run = run_nop },
 	{ .id = "u/4/3", .level = KR_MUST, .spec = "draft §4", .title = "expected failure", .run = run_nop },
 	{ .id = "u/4/4", .level = KR_MUST, .spec = "draft §4", .title = "expected failure passes", .run = run_nop },
+	{ .id = "u/4/5", .level = KR_MUST, .spec = "draft §4", .title = "not judged", .run = run_nop },
 };
 KR_SUITE(test_a, "suite a", cases_a)
 KR_SUITE(test_b, "suite b", cases_b)
 
-static const struct kr_suite sa = { "peer_rolls", "a", cases_a, 3 };
-static const struct kr_suite sb = { "replay", "b", cases_b, 4 };
+static const struct kr_suite sa = { "peer_rolls", "a", cases_a, 4 };
+static const struct kr_suite sb = { "replay", "b", cases_b, 5 };
 
-#define NRES 7
+#define NRES 9
 static struct kr_result res[NRES];
+
+/* What the run layer records when the SUT aborts mid-case. */
+static struct kr_sut_crash *abort_crash(void)
+{
+	struct kr_sut_crash *c = calloc(1, sizeof(*c));
+	c->kind = strdup("killed");
+	c->status = strdup("killed by SIGABRT (core dumped)");
+	c->signal = 6;
+	c->signal_name = strdup("SIGABRT");
+	c->exit_code = -1;
+	c->t_s = 0.512;
+	c->after = strdup("up1 announces 2001:db8:100::/48 signed with up1#0");
+	c->after_s = 0.509;
+	c->waiting_for = strdup("IPv6: route from up1 at dn1,dn2 within 1.50 s");
+	c->drops = calloc(1, sizeof(*c->drops));
+	c->drops[0] = (struct kr_sut_drop){ strdup("dn1"), strdup("connection closed by the peer without NOTIFICATION"), 0.512 };
+	c->ndrops = 1;
+	c->logs[0].file = strdup("sut.log");
+	c->logs[0].lines = calloc(2, sizeof(char *));
+	c->logs[0].lines[0] = strdup("fault abort-on-ipv6-bgpsec: aborting <now>");
+	c->logs[0].lines[1] = strdup("bye \xff");
+	c->logs[0].nlines = 2;
+	c->nlogs = 1;
+	c->summary = strdup("the SUT was killed by SIGABRT (core dumped) at +0.512 s, 0.003 s after "
+			    "'up1 announces 2001:db8:100::/48 signed with up1#0'");
+	return c;
+}
 
 static void make_results(bool strict)
 {
@@ -73,6 +103,19 @@ static void make_results(bool strict)
 
 	kr_result_init(&res[6], &sb, &cases_b[3]);
 	kr_result_finish(&res[6], strict, "bug 18: fixed since");
+
+	kr_result_init(&res[7], &sb, &cases_b[4]);
+	kr_result_set(&res[7], KR_NOT_JUDGED, "route 198.51.100.0/24 at dn1 first", "dn1: absent",
+		      "not judged: precondition unmet: route 198.51.100.0/24 at dn1 first");
+	kr_result_finish(&res[7], strict, "listed, but NOT-JUDGED is no failure of the case");
+
+	/* a SHOULD case whose SUT crashed: FAIL even without --strict, even
+	 * listed as an expected failure, the earlier verdict replaced */
+	kr_result_init(&res[8], &sa, &cases_a[3]);
+	kr_result_set(&res[8], KR_FAIL, "staggered", "dn1: absent (0 announcements, 0 withdrawals)", NULL);
+	kr_result_crash(&res[8], abort_crash());
+	kr_result_crash(&res[8], abort_crash()); /* a second report: the first stands */
+	kr_result_finish(&res[8], strict, "bug 19");
 }
 
 static void free_results(void)
@@ -104,6 +147,10 @@ static void test_outcomes(void)
 	CU_ASSERT_EQUAL(res[4].outcome, KR_ERROR);
 	CU_ASSERT_EQUAL(res[5].outcome, KR_XFAIL);
 	CU_ASSERT_EQUAL(res[6].outcome, KR_XPASS);
+	CU_ASSERT_EQUAL(res[7].outcome, KR_NOT_JUDGED);
+	CU_ASSERT_EQUAL(res[8].outcome, KR_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(res[8].actual, "killed by SIGABRT"));
+	CU_ASSERT_PTR_NULL(res[8].reason);
 	CU_ASSERT_STRING_EQUAL(res[6].reason, "bug 18: fixed since");
 	CU_ASSERT_TRUE(kr_outcome_fails(KR_XPASS));
 	CU_ASSERT_FALSE(kr_outcome_fails(KR_XFAIL));
@@ -160,8 +207,14 @@ static void test_junit_valid(void)
 
 	char *x = slurp(path);
 	CU_ASSERT_FATAL(x != NULL);
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"peer_rolls\" tests=\"3\" failures=\"1\" errors=\"0\" skipped=\"0\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"replay\" tests=\"4\" failures=\"1\" errors=\"1\" skipped=\"2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"peer_rolls\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<testsuite name=\"replay\" tests=\"5\" failures=\"1\" errors=\"2\" skipped=\"2\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<error type=\"NOT-JUDGED\" message=\"not judged: precondition unmet: route 198.51.100.0/24 at dn1 first; observed: dn1: absent\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "precondition unmet (requirement not judged): route 198.51.100.0/24"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<failure type=\"SUT-CRASH\" message=\"SUT crash: the SUT was killed by SIGABRT (core dumped) at +0.512 s"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "session dn1-sut dropped at +0.512 s: connection closed by the peer without NOTIFICATION"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "last lines of sut.log:\n  | fault abort-on-ipv6-bgpsec: aborting &lt;now&gt;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(x, "while the case waited for: IPv6: route from up1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "name=\"t/3.1-2/1 fails &lt;&amp;&gt; &quot;q&quot;\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "classname=\"keyroll.peer_rolls\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(x, "<property name=\"sut.name\" value=\"refspeaker\"/>"));
@@ -216,6 +269,8 @@ static void test_json(void)
 	json_t *counts = json_object_get(root, "counts");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(counts, "PASS")), 1);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(counts, "XPASS")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(counts, "NOT-JUDGED")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(counts, "FAIL")), 2);
 	json_t *cases = json_object_get(root, "cases");
 	CU_ASSERT_EQUAL(json_array_size(cases), NRES);
 	json_t *c0 = json_array_get(cases, 0);
@@ -226,6 +281,25 @@ static void test_json(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c1, "outcome")), "FAIL");
 	/* invalid UTF-8 in the observation does not lose the record */
 	CU_ASSERT_PTR_NOT_NULL(json_string_value(json_object_get(c1, "actual")));
+	CU_ASSERT_TRUE(json_is_null(json_object_get(c1, "sut_crash")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c1, "family")), "IPv4");
+	json_t *c7 = json_array_get(cases, 7);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c7, "outcome")), "NOT-JUDGED");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(c7, "reason")),
+			       "not judged: precondition unmet: route 198.51.100.0/24 at dn1 first");
+	json_t *cr = json_object_get(json_array_get(cases, 8), "sut_crash");
+	CU_ASSERT_FATAL(json_is_object(cr));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(cr, "signal_name")), "SIGABRT");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(cr, "signal")), 6);
+	CU_ASSERT_TRUE(json_is_null(json_object_get(cr, "exit_code")));
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(json_object_get(cr, "t")), 0.512, 1e-9);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(cr, "after_step")),
+			       "up1 announces 2001:db8:100::/48 signed with up1#0");
+	json_t *d0 = json_array_get(json_object_get(cr, "sessions"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(d0, "peer")), "dn1");
+	json_t *l0 = json_array_get(json_object_get(cr, "log_tail"), 0);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l0, "file")), "sut.log");
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(l0, "lines")), 2);
 	json_decref(root);
 	unlink(path);
 	free_results();
@@ -242,10 +316,17 @@ static void test_term(void)
 		kr_term_result(f, (size_t)i, NRES, &res[i], false);
 	kr_term_summary(f, &rr, "reports/x", false);
 	fclose(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[2/7] FAIL  t/3.1-2/1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[2/9] FAIL  t/3.1-2/1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "expected: withdrawal of 203.0.113.0/24 on dn1 within 2.0 s"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "evidence: reports/x/t/3.1-2/1/"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "7 cases in 12.5 s: 1 PASS 1 FAIL 1 WARN 1 SKIP 1 ERROR 1 XFAIL 1 XPASS"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "9 cases in 12.5 s: 1 PASS 2 FAIL 1 WARN 1 SKIP 1 ERROR 1 XFAIL 1 XPASS 1 NOT-JUDGED"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[8/9] NOT-JUDGED u/4/5"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "not judged: precondition unmet: route 198.51.100.0/24 at dn1 first\n"
+					    "        observed: dn1: absent"));
+	/* the crash comes first, with its details */
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[9/9] FAIL  t/3.1-3/2  (0.00 s)\n        SUT CRASH: the SUT was killed by SIGABRT"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "    | fault abort-on-ipv6-bgpsec: aborting <now>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "session dn1-sut dropped at +0.512 s"));
 	free(buf);
 	free_results();
 }
@@ -254,7 +335,7 @@ static void test_registry(void)
 {
 	const struct kr_case_ref *refs;
 	size_t n = kr_cases(&refs);
-	CU_ASSERT_EQUAL(n, 7);
+	CU_ASSERT_EQUAL(n, 9);
 	for (size_t i = 1; i < n; i++)
 		CU_ASSERT_TRUE(strcmp(refs[i - 1].c->id, refs[i].c->id) < 0);
 	char msg[256];
@@ -263,6 +344,10 @@ static void test_registry(void)
 	CU_ASSERT_TRUE(kr_case_match(&cases_b[0], f1, 1));
 	CU_ASSERT_FALSE(kr_case_match(&cases_a[0], f1, 1));
 	CU_ASSERT_TRUE(kr_case_match(&cases_a[0], NULL, 0));
+	char *f2[] = { "u/4/1$" }, *f3[] = { "u/4/$" };
+	CU_ASSERT_TRUE(kr_case_match(&cases_b[0], f2, 1));
+	CU_ASSERT_FALSE(kr_case_match(&cases_b[1], f2, 1));
+	CU_ASSERT_FALSE(kr_case_match(&cases_b[0], f3, 1));
 	/* a duplicate id is refused with both suites named */
 	static const struct kr_suite dup = { "dup", "d", cases_b, 1 };
 	kr_suite_register(&dup);

@@ -31,6 +31,7 @@ static int c_pass(struct kr_ctx *ctx)
 static int c_fail(struct kr_ctx *ctx)
 {
 	kr_defer(ctx, note_cleanup, (void *)3L);
+	kr_judge(ctx, "the withdrawal");
 	kr_expect(ctx, "withdrawal of %s on dn1", "192.0.2.0/24");
 	return kr_fail(ctx, "none (sentinel at +%.2f s)", 0.31);
 }
@@ -48,8 +49,27 @@ static int c_noverdict(struct kr_ctx *ctx)
 
 static int c_should(struct kr_ctx *ctx)
 {
+	kr_judge(ctx, "staggering");
 	kr_expect(ctx, "staggered");
 	return kr_fail(ctx, "not staggered");
+}
+
+/* A precondition that does not hold: the requirement is never judged. */
+static int c_notjudged(struct kr_ctx *ctx)
+{
+	kr_expect(ctx, "route %s at dn1 first", "198.51.100.0/24");
+	if (kr_fail(ctx, "absent") < 0)
+		return -1;
+	kr_judge(ctx, "never reached");
+	return 0;
+}
+
+static int c_family(struct kr_ctx *ctx)
+{
+	kr_log(ctx, "family %s", kr_family_name(kr_case_family(ctx->c)));
+	kr_judge(ctx, "the family");
+	kr_expect(ctx, "a route of the family");
+	return kr_case_family(ctx->c) == 6 ? kr_fail(ctx, "none") : 0;
 }
 
 static const struct kr_case cases[] = {
@@ -60,6 +80,8 @@ static const struct kr_case cases[] = {
 	{ .id = "r/skip/1", .spec = "s", .title = "needs stagger", .needs = KR_NEED_STAGGER, .run = c_pass },
 	{ .id = "r/xfail/1", .spec = "s", .title = "listed as expected failure", .run = c_should },
 	{ .id = "r/should/1", .level = KR_SHOULD, .spec = "s", .title = "should", .run = c_should },
+	{ .id = "r/pre/1", .level = KR_SHOULD, .spec = "s", .title = "precondition", .run = c_notjudged },
+	{ .id = "r/fam/1", .spec = "s", .title = "both families", .run = c_family, .per_family = true },
 };
 KR_SUITE(runner_test, "runner", cases)
 
@@ -113,7 +135,53 @@ static void test_exit_codes(void)
 	CU_ASSERT_EQUAL(run("r/xfail", true, 0), 0);    /* profile lists it */
 	CU_ASSERT_EQUAL(run("r/skip", false, 0), 0);    /* no can_stagger: skipped */
 	CU_ASSERT_EQUAL(run("r/pass", false, 1), 2);    /* unknown --sut-opt */
+	CU_ASSERT_EQUAL(run("r/pre", false, 0), 1);     /* NOT-JUDGED is no pass, even for a SHOULD */
+	CU_ASSERT_EQUAL(run("r/fam/1/v6", false, 0), 0); /* the profile has no ipv6: SKIP */
+	CU_ASSERT_EQUAL(run("r/fam/1", false, 0), 0);
 	CU_ASSERT_EQUAL(run(NULL, false, 0), 2);        /* error wins over fail */
+}
+
+static void test_families(void)
+{
+	const struct kr_case_ref *refs;
+	size_t n = kr_cases(&refs);
+	const struct kr_case *v4 = NULL, *v6 = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(refs[i].c->id, "r/fam/1"))
+			v4 = refs[i].c;
+		if (!strcmp(refs[i].c->id, "r/fam/1/v6"))
+			v6 = refs[i].c;
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v6);
+	CU_ASSERT_EQUAL(kr_case_family(v4), 4);
+	CU_ASSERT_EQUAL(kr_case_family(v6), 6);
+	CU_ASSERT_STRING_EQUAL(v6->title, "both families (IPv6)");
+	CU_ASSERT_TRUE(v6->needs & KR_NEED_IPV6);
+	CU_ASSERT_FALSE(v4->needs & KR_NEED_IPV6);
+	char msg[256];
+	CU_ASSERT_EQUAL(kr_cases_check(msg, sizeof(msg)), 0);
+
+	/* the IPv6 run names IPv6 in what it expected */
+	struct kr_sut_info si = { .name = "x", .caps = ~0u };
+	struct kr_result r;
+	kr_result_init(&r, NULL, v6);
+	struct kr_ctx ctx = { .c = v6, .r = &r, .sut = &si, .time_scale = 1 };
+	kr_run_case(&ctx, NULL, false);
+	CU_ASSERT_EQUAL(r.outcome, KR_FAIL);
+	CU_ASSERT_STRING_EQUAL(r.expected, "IPv6: a route of the family");
+	kr_result_free(&r);
+
+	/* an unmet precondition: NOT-JUDGED with the precondition named,
+	 * never mapped to WARN or XFAIL */
+	kr_result_init(&r, NULL, &cases[7]);
+	ctx = (struct kr_ctx){ .c = &cases[7], .r = &r, .sut = &si, .time_scale = 1 };
+	kr_run_case(&ctx, "listed", false);
+	CU_ASSERT_EQUAL(r.outcome, KR_NOT_JUDGED);
+	CU_ASSERT_STRING_EQUAL(r.reason, "not judged: precondition unmet: route 198.51.100.0/24 at dn1 first");
+	CU_ASSERT_STRING_EQUAL(r.actual, "absent");
+	CU_ASSERT_TRUE(kr_outcome_fails(KR_NOT_JUDGED));
+	kr_result_free(&r);
 }
 
 static void test_evidence(void)
@@ -151,6 +219,9 @@ static void test_evidence(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"version\": \"testsut 1.0\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"outcome\": \"XFAIL\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(js, "lacks capability 'can_stagger'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"NOT-JUDGED\": 1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "\"family\": \"IPv6\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(js, "lacks capability 'ipv6'"));
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", outdir, profile);
 	CU_ASSERT_EQUAL(system(cmd), 0);
@@ -185,4 +256,5 @@ static void test_skip(void)
 KR_TESTS("runner",
 	 { "missing capability skips; xfail and xpass", test_skip },
 	 { "exit codes, filters, strict, deferred cleanup", test_exit_codes },
-	 { "evidence folder, junit and json written", test_evidence });
+	 { "evidence folder, junit and json written", test_evidence },
+	 { "per-family copies, NOT-JUDGED preconditions", test_families });

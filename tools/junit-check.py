@@ -15,11 +15,13 @@ import sys
 from junitparser import Error, Failure, JUnitXml, Skipped
 
 # How each keyroll outcome must look to a JUnit consumer (harness/report:
-# WARN is a passing testcase, XFAIL a skipped one, XPASS a failure).
+# WARN is a passing testcase, XFAIL a skipped one, XPASS a failure,
+# NOT-JUDGED an error of type NOT-JUDGED: neither a pass nor a failure of
+# the case's requirement).
 EXPECT = {
     "PASS": "passed", "WARN": "passed",
     "FAIL": "failure", "XPASS": "failure",
-    "ERROR": "error",
+    "ERROR": "error", "NOT-JUDGED": "error",
     "SKIP": "skipped", "XFAIL": "skipped",
 }
 
@@ -82,11 +84,27 @@ def main(argv):
     counts = res.get("counts", {})
     from_json = {"tests": len(cases),
                  "failures": counts.get("FAIL", 0) + counts.get("XPASS", 0),
-                 "errors": counts.get("ERROR", 0),
+                 "errors": counts.get("ERROR", 0) + counts.get("NOT-JUDGED", 0),
                  "skipped": counts.get("SKIP", 0) + counts.get("XFAIL", 0)}
     for k, v in from_json.items():
         if totals[k] != v:
             bad.append(f"{k}: junit.xml has {totals[k]}, results.json {v}")
+    # The type a consumer shows tells the kinds of <error> and <failure>
+    # apart: a requirement not judged is no harness error, a crash no
+    # ordinary failure.
+    types = {}
+    for suite in xml:
+        for case in suite:
+            cid = (case.name or "").split(" ", 1)[0]
+            types[cid] = [(r.type, r.message or "") for r in case.result]
+    for c in cases:
+        t = types.get(c["id"], [])
+        if c.get("sut_crash") and not any(ty == "SUT-CRASH" and m.startswith("SUT crash:") for ty, m in t):
+            bad.append(f"{c['id']}: the SUT crashed but no <failure type=\"SUT-CRASH\" message=\"SUT crash: ...\">")
+        if c["outcome"] == "NOT-JUDGED" and not any(ty == "NOT-JUDGED" for ty, m in t):
+            bad.append(f"{c['id']}: NOT-JUDGED but no <error type=\"NOT-JUDGED\">")
+        if c["outcome"] == "ERROR" and any(ty == "NOT-JUDGED" for ty, m in t):
+            bad.append(f"{c['id']}: a harness ERROR typed NOT-JUDGED")
     for cid, w in sorted(want.items()):
         if cid not in seen:
             bad.append(f"{cid}: in results.json, not in junit.xml")

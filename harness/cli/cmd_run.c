@@ -37,7 +37,8 @@ static void usage(FILE *f)
 		"  --shard K/N       run only shard K of N (1 <= K <= N <= 1000) of the selected\n"
 		"                    cases, chosen by a hash of the case id (stable when cases\n"
 		"                    are added); `keyroll merge` joins the shards' folders\n"
-		"exit: 0 all passed, 1 a case failed, 2 harness error or bad usage,\n"
+		"ID-PREFIX: cases whose id starts with it; ID$: that case only (not its /v6 run)\n"
+		"exit: 0 all passed, 1 a case failed or was not judged, 2 harness error or bad usage,\n"
 		"      128+N interrupted by signal N (partial reports written, all torn down)\n",
 		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE);
 }

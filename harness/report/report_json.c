@@ -15,6 +15,43 @@ static json_t *str_or_null(const char *s)
 	return j ? j : json_string("(not valid UTF-8)");
 }
 
+static json_t *crash_json(const struct kr_sut_crash *c)
+{
+	if (!c)
+		return json_null();
+	json_t *o = json_object();
+	json_object_set_new(o, "summary", str_or_null(c->summary));
+	json_object_set_new(o, "kind", str_or_null(c->kind));
+	json_object_set_new(o, "status", str_or_null(c->status));
+	json_object_set_new(o, "signal", c->signal ? json_integer(c->signal) : json_null());
+	json_object_set_new(o, "signal_name", str_or_null(c->signal_name));
+	json_object_set_new(o, "exit_code", c->exit_code >= 0 ? json_integer(c->exit_code) : json_null());
+	json_object_set_new(o, "t", json_real(c->t_s));
+	json_object_set_new(o, "after_step", str_or_null(c->after));
+	json_object_set_new(o, "after_step_t", json_real(c->after_s));
+	json_object_set_new(o, "waiting_for", str_or_null(c->waiting_for));
+	json_t *d = json_array();
+	for (size_t i = 0; i < c->ndrops; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "peer", str_or_null(c->drops[i].peer));
+		json_object_set_new(e, "t", json_real(c->drops[i].t_s));
+		json_object_set_new(e, "down", str_or_null(c->drops[i].text));
+		json_array_append_new(d, e);
+	}
+	json_object_set_new(o, "sessions", d);
+	json_t *l = json_array();
+	for (size_t i = 0; i < c->nlogs; i++) {
+		json_t *e = json_object(), *lines = json_array();
+		json_object_set_new(e, "file", str_or_null(c->logs[i].file));
+		for (size_t j = 0; j < c->logs[i].nlines; j++)
+			json_array_append_new(lines, str_or_null(c->logs[i].lines[j]));
+		json_object_set_new(e, "lines", lines);
+		json_array_append_new(l, e);
+	}
+	json_object_set_new(o, "log_tail", l);
+	return o;
+}
+
 static json_t *case_json(const struct kr_result *r)
 {
 	json_t *o = json_object();
@@ -22,12 +59,14 @@ static json_t *case_json(const struct kr_result *r)
 	json_object_set_new(o, "suite", json_string(r->suite ? r->suite->name : ""));
 	json_object_set_new(o, "title", str_or_null(r->c->title));
 	json_object_set_new(o, "level", json_string(kr_level_name(r->c->level)));
+	json_object_set_new(o, "family", json_string(kr_family_name(kr_case_family(r->c))));
 	json_object_set_new(o, "spec", str_or_null(r->c->spec));
 	json_object_set_new(o, "requirement", str_or_null(r->c->req));
 	json_object_set_new(o, "outcome", json_string(kr_outcome_name(r->outcome)));
 	json_object_set_new(o, "expected", str_or_null(r->expected));
 	json_object_set_new(o, "actual", str_or_null(r->actual));
 	json_object_set_new(o, "reason", str_or_null(r->reason));
+	json_object_set_new(o, "sut_crash", crash_json(r->sut_crash));
 	json_object_set_new(o, "duration_s", json_real(r->duration_s));
 	json_object_set_new(o, "start_wall_ns", json_integer((json_int_t)r->start_wall_ns));
 

@@ -105,7 +105,7 @@ static void prop(FILE *f, const char *name, const char *val)
 
 static void verdict_text(FILE *f, const struct kr_result *r)
 {
-	fputs("expected: ", f);
+	fputs(r->outcome == KR_NOT_JUDGED ? "precondition unmet (requirement not judged): " : "expected: ", f);
 	text(f, r->expected ? r->expected : "");
 	fputs("\nobserved: ", f);
 	text(f, r->actual ? r->actual : "");
@@ -118,6 +118,37 @@ static void verdict_text(FILE *f, const struct kr_result *r)
 	fputc('\n', f);
 }
 
+/* The SUT's crash, in full (the failure's content). */
+static void crash_text(FILE *f, const struct kr_sut_crash *c)
+{
+	char line[512];
+	fputs("SUT crash: ", f);
+	text(f, c->summary ? c->summary : c->status);
+	fputc('\n', f);
+	if (c->waiting_for) {
+		fputs("while the case waited for: ", f);
+		text(f, c->waiting_for);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < c->ndrops; i++) {
+		snprintf(line, sizeof(line), "session %s-sut dropped at +%.3f s: ", c->drops[i].peer,
+			 c->drops[i].t_s);
+		text(f, line);
+		text(f, c->drops[i].text);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < c->nlogs; i++) {
+		fputs("last lines of ", f);
+		text(f, c->logs[i].file);
+		fputs(":\n", f);
+		for (size_t j = 0; j < c->logs[i].nlines; j++) {
+			fputs("  | ", f);
+			text(f, c->logs[i].lines[j]);
+			fputc('\n', f);
+		}
+	}
+}
+
 static void element(FILE *f, const char *tag, const char *type, const char *msg,
 		    const struct kr_result *r, bool with_verdict)
 {
@@ -125,6 +156,8 @@ static void element(FILE *f, const char *tag, const char *type, const char *msg,
 	attr(f, "type", type);
 	attr(f, "message", msg);
 	fputs(">", f);
+	if (r->sut_crash)
+		crash_text(f, r->sut_crash);
 	if (with_verdict)
 		verdict_text(f, r);
 	else
@@ -135,7 +168,21 @@ static void element(FILE *f, const char *tag, const char *type, const char *msg,
 static void outcome_elements(FILE *f, const struct kr_result *r)
 {
 	char msg[2048];
+	if (r->sut_crash) {
+		snprintf(msg, sizeof(msg), "SUT crash: %s",
+			 r->sut_crash->summary ? r->sut_crash->summary : r->sut_crash->status);
+		element(f, "failure", "SUT-CRASH", msg, r, true);
+		return;
+	}
 	switch (r->outcome) {
+	case KR_NOT_JUDGED:
+		/* Neither a pass nor a failure of this case's requirement:
+		 * JUnit's <error> (a test that could not complete), typed so
+		 * it is not read as a harness error. */
+		snprintf(msg, sizeof(msg), "%s; observed: %s", r->reason ? r->reason : "not judged",
+			 r->actual ? r->actual : "");
+		element(f, "error", "NOT-JUDGED", msg, r, true);
+		break;
 	case KR_PASS:
 	case KR_WARN:
 		break; /* WARN: a passing testcase; its system-out says why */
@@ -220,7 +267,7 @@ static void tally_add(struct tally *t, const struct kr_result *r)
 	t->time += r->duration_s;
 	if (r->outcome == KR_FAIL || r->outcome == KR_XPASS)
 		t->failures++;
-	else if (r->outcome == KR_ERROR)
+	else if (r->outcome == KR_ERROR || r->outcome == KR_NOT_JUDGED)
 		t->errors++;
 	else if (r->outcome == KR_SKIP || r->outcome == KR_XFAIL)
 		t->skipped++;

@@ -11,6 +11,7 @@ static const char *colour(enum kr_outcome o)
 	case KR_FAIL: case KR_XPASS: return "\033[31;1m";
 	case KR_ERROR: return "\033[35;1m";
 	case KR_WARN: return "\033[33m";
+	case KR_NOT_JUDGED: return "\033[35m";
 	default: return "\033[36m";
 	}
 }
@@ -29,9 +30,34 @@ void kr_term_start(FILE *f, size_t idx, size_t total, const struct kr_case *c)
 	fflush(f);
 }
 
+/* The SUT broke down: said first, before anything the case observed. */
+static void crash(FILE *f, const struct kr_sut_crash *c, const char *indent)
+{
+	fprintf(f, "%sSUT CRASH: %s\n", indent, c->summary ? c->summary : c->status);
+	if (c->waiting_for)
+		fprintf(f, "%s  while the case waited for: %s\n", indent, c->waiting_for);
+	for (size_t i = 0; i < c->ndrops; i++)
+		fprintf(f, "%s  session %s-sut dropped at +%.3f s: %s\n", indent, c->drops[i].peer,
+			c->drops[i].t_s, c->drops[i].text);
+	for (size_t i = 0; i < c->nlogs; i++) {
+		fprintf(f, "%s  last lines of %s:\n", indent, c->logs[i].file);
+		for (size_t j = 0; j < c->logs[i].nlines; j++)
+			fprintf(f, "%s    | %s\n", indent, c->logs[i].lines[j]);
+	}
+}
+
 static void detail(FILE *f, const struct kr_result *r, const char *indent)
 {
+	if (r->sut_crash) {
+		crash(f, r->sut_crash, indent);
+		fprintf(f, "%sspec: %s (%s)\n", indent, r->c->spec, kr_level_name(r->c->level));
+		return;
+	}
 	switch (r->outcome) {
+	case KR_NOT_JUDGED:
+		fprintf(f, "%s%s\n%sobserved: %s\n", indent, r->reason ? r->reason : "not judged", indent,
+			r->actual ? r->actual : "");
+		break;
 	case KR_FAIL:
 	case KR_WARN:
 	case KR_XFAIL:
@@ -79,7 +105,8 @@ void kr_term_summary(FILE *f, const struct kr_run_report *rr, const char *run_di
 		tag(f, r->outcome, color);
 		fprintf(f, " %s  %s\n", r->c->id, r->c->title);
 		detail(f, r, "        ");
-		if (run_dir && (r->outcome == KR_FAIL || r->outcome == KR_ERROR || r->outcome == KR_WARN))
+		if (run_dir && (r->outcome == KR_FAIL || r->outcome == KR_ERROR || r->outcome == KR_WARN ||
+				r->outcome == KR_NOT_JUDGED))
 			fprintf(f, "        evidence: %s/%s/\n", run_dir, r->c->id);
 	}
 	fprintf(f, "\nSUT %s [%s]: %zu cases in %.1f s:", rr->sut_name ? rr->sut_name : "?",

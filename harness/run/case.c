@@ -8,7 +8,7 @@
 #include "wire/kr_util.h"
 
 static const char *const outcome_names[KR_OUTCOME_COUNT] = {
-	"PASS", "FAIL", "WARN", "SKIP", "ERROR", "XFAIL", "XPASS",
+	"PASS", "FAIL", "WARN", "SKIP", "ERROR", "XFAIL", "XPASS", "NOT-JUDGED",
 };
 
 const char *kr_outcome_name(enum kr_outcome o)
@@ -25,6 +25,16 @@ const char *kr_tl_kind_name(enum kr_tl_kind k)
 const char *kr_level_name(enum kr_level l)
 {
 	return l == KR_SHOULD ? "SHOULD" : "MUST";
+}
+
+int kr_case_family(const struct kr_case *c)
+{
+	return c && c->family == 6 ? 6 : 4;
+}
+
+const char *kr_family_name(int family)
+{
+	return family == 6 ? "IPv6" : "IPv4";
 }
 
 /* The profile's own [capabilities] keys (sut/README.md), so a SKIP names
@@ -52,10 +62,52 @@ static size_t nsuites;
 static struct kr_case_ref *flat;
 static size_t nflat;
 
+/* A suite with per-family cases is registered as a copy whose table also
+ * holds the IPv6 run of each ("<id>/v6"). The copies live as long as the
+ * process, like the static tables they come from. */
+static const struct kr_suite *with_v6(const struct kr_suite *s)
+{
+	size_t nv6 = 0;
+	for (size_t i = 0; i < s->ncases; i++)
+		nv6 += s->cases[i].per_family;
+	if (nv6 == 0)
+		return s;
+	struct kr_suite *cp = malloc(sizeof(*cp));
+	struct kr_case *cs = calloc(s->ncases + nv6, sizeof(*cs));
+	if (!cp || !cs) {
+		free(cp);
+		free(cs);
+		return s;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < s->ncases; i++) {
+		cs[n++] = s->cases[i];
+		if (!s->cases[i].per_family)
+			continue;
+		struct kr_case *v6 = &cs[n];
+		*v6 = s->cases[i];
+		char *id = NULL, *title = NULL;
+		if (asprintf(&id, "%s/v6", v6->id) < 0 ||
+		    asprintf(&title, "%s (IPv6)", v6->title ? v6->title : "") < 0) {
+			free(id);
+			continue;
+		}
+		v6->id = id;
+		v6->title = title;
+		v6->needs |= KR_NEED_IPV6;
+		v6->family = 6;
+		n++;
+	}
+	*cp = *s;
+	cp->cases = cs;
+	cp->ncases = n;
+	return cp;
+}
+
 void kr_suite_register(const struct kr_suite *s)
 {
 	if (nsuites < MAX_SUITES)
-		suites[nsuites++] = s;
+		suites[nsuites++] = with_v6(s);
 	else
 		fprintf(stderr, "keyroll: too many suites, '%s' ignored\n", s->name);
 	free(flat);
@@ -93,9 +145,16 @@ bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilter
 {
 	if (nfilters == 0)
 		return true;
-	for (size_t i = 0; i < nfilters; i++)
-		if (!strncmp(c->id, filters[i], strlen(filters[i])))
+	for (size_t i = 0; i < nfilters; i++) {
+		size_t n = strlen(filters[i]);
+		/* "ID$": that case only (not its "/v6" run) */
+		if (n && filters[i][n - 1] == '$') {
+			if (strlen(c->id) == n - 1 && !strncmp(c->id, filters[i], n - 1))
+				return true;
+		} else if (!strncmp(c->id, filters[i], n)) {
 			return true;
+		}
+	}
 	return false;
 }
 
@@ -152,8 +211,33 @@ void kr_result_init(struct kr_result *r, const struct kr_suite *s, const struct 
 	r->start_wall_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void kr_sut_crash_free(struct kr_sut_crash *c)
+{
+	if (!c)
+		return;
+	free(c->kind);
+	free(c->status);
+	free(c->signal_name);
+	free(c->after);
+	free(c->waiting_for);
+	for (size_t i = 0; i < c->ndrops; i++) {
+		free(c->drops[i].peer);
+		free(c->drops[i].text);
+	}
+	free(c->drops);
+	for (size_t i = 0; i < c->nlogs; i++) {
+		free(c->logs[i].file);
+		for (size_t j = 0; j < c->logs[i].nlines; j++)
+			free(c->logs[i].lines[j]);
+		free(c->logs[i].lines);
+	}
+	free(c->summary);
+	free(c);
+}
+
 void kr_result_free(struct kr_result *r)
 {
+	kr_sut_crash_free(r->sut_crash);
 	free(r->expected);
 	free(r->actual);
 	free(r->reason);
@@ -251,9 +335,39 @@ void kr_result_set(struct kr_result *r, enum kr_outcome o, const char *expected,
 	r->reason = dup_or_null(reason);
 }
 
+void kr_result_crash(struct kr_result *r, struct kr_sut_crash *c)
+{
+	if (!c)
+		return;
+	if (r->sut_crash) {
+		kr_sut_crash_free(c);
+		return;
+	}
+	if (r->decided)
+		kr_result_log(r, kr_now_ns(), "verdict replaced by the SUT's crash: %s%s%s%s%s",
+			      kr_outcome_name(r->outcome), r->actual ? ": " : "", r->actual ? r->actual : "",
+			      r->reason ? ": " : "", r->reason ? r->reason : "");
+	kr_result_log(r, kr_now_ns(), "SUT crash: %s", c->summary ? c->summary : "?");
+	free(r->expected);
+	free(r->actual);
+	free(r->reason);
+	r->reason = NULL;
+	r->expected = strdup("the SUT keeps running, answering and keeping its BGP sessions up "
+			     "for the whole case");
+	r->actual = dup_or_null(c->summary);
+	r->outcome = KR_FAIL;
+	r->decided = true;
+	r->sut_crash = c;
+}
+
 void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason)
 {
-	if (r->outcome == KR_FAIL && r->c && r->c->level == KR_SHOULD && !strict)
+	if (r->sut_crash) {
+		/* a crash is FAIL whatever the level or the list says */
+		r->outcome = KR_FAIL;
+		xfail_reason = NULL;
+	}
+	if (r->outcome == KR_FAIL && r->c && r->c->level == KR_SHOULD && !strict && !r->sut_crash)
 		r->outcome = KR_WARN;
 	if (xfail_reason) {
 		if (r->outcome == KR_FAIL || r->outcome == KR_WARN) {
@@ -272,7 +386,8 @@ void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason
 
 bool kr_outcome_fails(enum kr_outcome o)
 {
-	return o == KR_FAIL || o == KR_XPASS;
+	/* NOT-JUDGED: a run that could not judge a requirement is not a pass */
+	return o == KR_FAIL || o == KR_XPASS || o == KR_NOT_JUDGED;
 }
 
 /* ---- context helpers --------------------------------------------------- */
@@ -293,6 +408,13 @@ void kr_expect(struct kr_ctx *ctx, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		s = NULL;
 	va_end(ap);
+	/* The IPv6 run of a case says so in every expectation, so an
+	 * IPv6-only failure reads as one wherever it is shown. */
+	char *fam = NULL;
+	if (s && kr_case_family(ctx->c) == 6 && asprintf(&fam, "IPv6: %s", s) >= 0) {
+		free(s);
+		s = fam;
+	}
 	free(ctx->expect_buf);
 	ctx->expect_buf = s;
 	ctx->expect = s;
@@ -308,16 +430,60 @@ static char *vfmt(const char *fmt, va_list ap)
 	return s;
 }
 
+void kr_judge(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = vfmt(fmt, ap);
+	va_end(ap);
+	free(ctx->judge_buf);
+	ctx->judge_buf = s;
+	ctx->judge = s;
+	ctx->judging = true;
+	kr_log(ctx, "requirement: %s", s ? s : "?");
+}
+
+void kr_precondition(struct kr_ctx *ctx)
+{
+	ctx->judging = false;
+	kr_log(ctx, "preconditions of the next check");
+}
+
+static int vfail(struct kr_ctx *ctx, bool pre, const char *fmt, va_list ap)
+{
+	char *actual = vfmt(fmt, ap);
+	const char *exp = ctx->expect ? ctx->expect : "(not stated)";
+	if (ctx->judging && !pre) {
+		tl_add(ctx->r, KR_TL_VERDICT, "observed: %s", actual ? actual : "?");
+		kr_result_set(ctx->r, KR_FAIL, exp, actual, NULL);
+	} else {
+		char *why = NULL;
+		if (asprintf(&why, "not judged: precondition unmet: %s", exp) < 0)
+			why = NULL;
+		tl_add(ctx->r, KR_TL_VERDICT, "precondition unmet, observed: %s", actual ? actual : "?");
+		kr_result_set(ctx->r, KR_NOT_JUDGED, exp, actual, why);
+		free(why);
+	}
+	free(actual);
+	return -1;
+}
+
 int kr_fail(struct kr_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *actual = vfmt(fmt, ap);
+	int rc = vfail(ctx, false, fmt, ap);
 	va_end(ap);
-	tl_add(ctx->r, KR_TL_VERDICT, "observed: %s", actual ? actual : "?");
-	kr_result_set(ctx->r, KR_FAIL, ctx->expect ? ctx->expect : "(not stated)", actual, NULL);
-	free(actual);
-	return -1;
+	return rc;
+}
+
+int kr_fail_pre(struct kr_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vfail(ctx, true, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int kr_skip(struct kr_ctx *ctx, const char *fmt, ...)
@@ -393,4 +559,7 @@ void kr_ctx_cleanup(struct kr_ctx *ctx)
 	free(ctx->expect_buf);
 	ctx->expect_buf = NULL;
 	ctx->expect = NULL;
+	free(ctx->judge_buf);
+	ctx->judge_buf = NULL;
+	ctx->judge = NULL;
 }

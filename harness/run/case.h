@@ -17,7 +17,11 @@ enum kr_level { KR_MUST = 0, KR_SHOULD = 1 };
 
 /* Outcomes (principle 7). XFAIL/XPASS come from the SUT profile's
  * expected-failure list: a listed case that fails is XFAIL (not counted),
- * one that passes is XPASS (counted as a failure so the list cannot rot). */
+ * one that passes is XPASS (counted as a failure so the list cannot rot).
+ * NOT-JUDGED: a precondition of the case did not hold (a route that must
+ * be there first never arrived, a barrier was not passed), so its own
+ * requirement was never evaluated; not a FAIL of that requirement, not a
+ * pass either (kr_outcome_fails; JUnit <error type="NOT-JUDGED">). */
 enum kr_outcome {
 	KR_PASS = 0,
 	KR_FAIL,  /* the SUT broke a MUST (or a SHOULD under --strict) */
@@ -26,6 +30,7 @@ enum kr_outcome {
 	KR_ERROR, /* the harness or the environment failed */
 	KR_XFAIL,
 	KR_XPASS,
+	KR_NOT_JUDGED, /* a precondition was unmet: the requirement was not judged */
 	KR_OUTCOME_COUNT
 };
 const char *kr_outcome_name(enum kr_outcome o);
@@ -57,7 +62,18 @@ struct kr_case {
 	unsigned needs;      /* KR_NEED_* */
 	int (*run)(struct kr_ctx *ctx);
 	const void *arg;     /* case parameters for table-driven cases */
+	/* The requirement is not family-specific: the registry also runs the
+	 * case for IPv6 as "<id>/v6" (title "... (IPv6)", needs KR_NEED_IPV6,
+	 * so a profile with ipv6 = no SKIPs it); the table's entry is the
+	 * IPv4 run (suites/README.md, "Both address families"). */
+	bool per_family;
+	uint8_t family;      /* set by the registry: 6 on the IPv6 copy, else 0 */
 };
+/* The address family a case runs for: 6 for the IPv6 copy of a per-family
+ * case, 4 otherwise. */
+int kr_case_family(const struct kr_case *c);
+/* "IPv4" / "IPv6". */
+const char *kr_family_name(int family);
 
 struct kr_suite {
 	const char *name;    /* the suite file's name, e.g. "peer_rolls" */
@@ -84,7 +100,7 @@ struct kr_case_ref {
 };
 size_t kr_cases(const struct kr_case_ref **out);
 /* FILTER semantics: no filters match everything; otherwise the id must
- * start with one of them. */
+ * start with one of them, or equal one that ends in '$' (without it). */
 bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilters);
 /* Shard k of n (1 <= k <= n) that case id belongs to, from a hash of the
  * id alone, so adding a case never moves the others. */
@@ -113,12 +129,48 @@ struct kr_tl_entry {
 	enum kr_tl_kind kind;
 };
 
+/* The SUT broke down during a case: its process ended or was killed, it
+ * stopped answering its profile's ready check, or a BGP session to it
+ * dropped without the case asking for it. Every printer shows it first;
+ * the case is FAIL whatever it was waiting for (results.json "sut_crash"). */
+struct kr_sut_drop {
+	char *peer;          /* "dn1" */
+	char *text;          /* "received NOTIFICATION 3/1 (UPDATE Message Error/...)" */
+	double t_s;          /* since the case started */
+};
+struct kr_log_tail {
+	char *file;          /* relative to the case folder: "sut.log" */
+	char **lines;
+	size_t nlines;
+};
+struct kr_sut_crash {
+	char *kind;          /* "killed", "exited", "unresponsive", "session-down" */
+	char *status;        /* "killed by SIGABRT (core dumped)", "exited with code 3",
+			      * "no answer to its ready check (...)", "session dropped" */
+	int signal;          /* killed: the signal number, else 0 */
+	char *signal_name;   /* killed: "SIGABRT", else NULL */
+	int exit_code;       /* exited: the code, else -1 */
+	double t_s;          /* when it was seen, since the case started */
+	char *after;         /* the last step of the case's timeline before it */
+	double after_s;      /* when that step was logged */
+	char *waiting_for;   /* what the case expected at that moment, or NULL */
+	struct kr_sut_drop *drops; /* sessions that went down with it */
+	size_t ndrops;
+	struct kr_log_tail logs[2]; /* last lines of the SUT's log files */
+	size_t nlogs;
+	char *summary;       /* one line, e.g. "the SUT was killed by SIGABRT at +0.41 s, ..." */
+};
+void kr_sut_crash_free(struct kr_sut_crash *c);
+
 struct kr_result {
 	const struct kr_suite *suite;
 	const struct kr_case *c;
 	enum kr_outcome outcome;
-	char *expected, *actual; /* FAIL/WARN/XFAIL/XPASS */
-	char *reason;            /* SKIP/ERROR text, XFAIL/XPASS list reason */
+	char *expected, *actual; /* FAIL/WARN/XFAIL/XPASS; NOT-JUDGED: the unmet
+				  * precondition and what was observed */
+	char *reason;            /* SKIP/ERROR text, XFAIL/XPASS list reason,
+				  * NOT-JUDGED "not judged: precondition unmet: ..." */
+	struct kr_sut_crash *sut_crash; /* the SUT broke down (FAIL), or NULL */
 	struct kr_metric *metrics;
 	size_t nmetrics;
 	char **artifacts;        /* paths relative to the run folder */
@@ -142,8 +194,13 @@ void kr_result_vlog(struct kr_result *r, int64_t now_ns, const char *fmt, va_lis
 /* Records the first verdict only; later calls are kept in the timeline. */
 void kr_result_set(struct kr_result *r, enum kr_outcome o, const char *expected,
 		   const char *actual, const char *reason);
+/* The SUT broke down: FAIL with that reason, replacing any verdict
+ * recorded so far (kept in the timeline). Takes ownership of c; a second
+ * crash report is freed (the first one stands). */
+void kr_result_crash(struct kr_result *r, struct kr_sut_crash *c);
 /* Final mapping: SHOULD failures become WARN unless strict; an entry in the
- * expected-failure list turns FAIL/WARN into XFAIL and PASS into XPASS. */
+ * expected-failure list turns FAIL/WARN into XFAIL and PASS into XPASS.
+ * A SUT crash stays FAIL whatever the level or the list says. */
 void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason);
 /* Whether the outcome makes `keyroll run` exit 1. */
 bool kr_outcome_fails(enum kr_outcome o);
@@ -205,6 +262,10 @@ struct kr_ctx {
 	const char *run_dir;   /* the run folder (artifact paths are relative to it) */
 	const char *expect;    /* set by kr_expect(), used by kr_fail() */
 	char *expect_buf;
+	bool judging;          /* kr_judge() was called: a kr_fail() now fails the
+				* requirement; before, it is an unmet precondition */
+	const char *judge;     /* what kr_judge() said is judged now */
+	char *judge_buf;
 	const struct kr_sut_info *sut;
 	const struct kr_run_opts *opts;
 	bool keep;             /* --keep-on-fail hit: leave the topology up */
@@ -221,6 +282,18 @@ void kr_ctx_cleanup(struct kr_ctx *ctx);
 void kr_log(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* What the next check expects; kr_fail() reports it with the observation. */
 void kr_expect(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Preconditions and requirement (suites/README.md, "Preconditions"): a
+ * case starts in its preconditions; a kr_fail() there gives NOT-JUDGED
+ * ("not judged: precondition unmet: <expectation>"), not a FAIL. The case
+ * calls kr_judge() where its own requirement starts being checked; every
+ * kr_fail() after it is FAIL (WARN for a SHOULD). A case whose first step
+ * is already the requirement calls kr_judge() before it. */
+void kr_judge(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Back to preconditions (a later step prepares another check). */
+void kr_precondition(struct kr_ctx *ctx);
+/* A precondition of whatever comes next failed, even while judging (the
+ * RTR barrier, a sentinel that never arrived): NOT-JUDGED. Returns -1. */
+int kr_fail_pre(struct kr_ctx *ctx, const char *actual_fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Verdicts. Each returns -1 so a run function can `return kr_fail(...)`. */
 int kr_fail(struct kr_ctx *ctx, const char *actual_fmt, ...) __attribute__((format(printf, 2, 3)));
 int kr_skip(struct kr_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -32,11 +32,25 @@ uint32_t kr_sut_asn(void)
 	return SUT_ASN;
 }
 
-const char *kr_w_sut_prefix(unsigned i)
+int kr_w_family(const struct kr_world *w)
 {
-	static const char *const own[] = { "203.0.113.128/25", "2001:db8:5e7::/48", "192.0.2.64/26",
-					   "2001:db8:5e8::/48" };
-	return own[i % (sizeof(own) / sizeof(own[0]))];
+	return kr_case_family(w->ctx->c);
+}
+
+const char *kr_w_sut_prefix(const struct kr_world *w, unsigned i)
+{
+	static const char *const own[2][2] = { { "203.0.113.128/25", "192.0.2.64/26" },
+					       { "2001:db8:5e7::/48", "2001:db8:5e8::/48" } };
+	return own[kr_w_family(w) == 6][i % 2];
+}
+
+const char *kr_w_prefix(const struct kr_world *w, unsigned n)
+{
+	static const char *const up[2][3] = {
+		{ "198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/25" },
+		{ "2001:db8:100::/48", "2001:db8:200::/48", "2001:db8:300::/48" },
+	};
+	return up[kr_w_family(w) == 6][(n ? n - 1 : 0) % 3];
 }
 
 int kr_w_addr(struct kr_world *w, const char *node, const char *peer, int family, char *out,
@@ -196,6 +210,12 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	int64_t t0 = kr_now_ns();
 	if (load_topo(w) < 0 || kr_w_keys_init(w) < 0 || kr_w_rtr_start(w) < 0 ||
 	    kr_w_sut_start(w) < 0 || kr_w_peers_start(w) < 0 || kr_w_rtr_wait_synced(w) < 0)
+		return -1;
+	/* The cache's End of Data says nothing about when the SUT applied
+	 * the keys (RTR clients may apply them on another thread): a route
+	 * signed with a key published now proves it (under StayRTR the sync
+	 * above was already such a barrier). */
+	if (!w->srtr && kr_w_rtr_barrier(w) < 0)
 		return -1;
 	kr_metric(ctx, "setup_time", kr_ns_to_s(kr_now_ns() - t0), "s");
 	kr_log(ctx, "world up: SUT AS %u, sessions established, RTR synchronised", SUT_ASN);

@@ -140,9 +140,19 @@ size_t kr_w_signed_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski
 /* Any UPDATE with a BGPsec_PATH attribute ever received by dn. */
 bool kr_w_saw_bgpsec_path(struct kr_world *w, enum kr_peer dn);
 
+/* ---- address family --------------------------------------------------- */
+/* The case's family (kr_case_family: 6 for the "/v6" run of a per-family
+ * case, else 4). Every prefix the world picks is of that family: the
+ * SUT's own prefixes, the upstream prefixes P1-P3 (kr_w_prefix), the
+ * sentinels and RTR barriers, so the IPv6 run never depends on IPv4. */
+int kr_w_family(const struct kr_world *w);
+/* Upstream prefix n (1..3) of the case's family: 198.51.100.0/24,
+ * 203.0.113.0/24, 192.0.2.0/25 or 2001:db8:100::/48, :200::/48, :300::/48. */
+const char *kr_w_prefix(const struct kr_world *w, unsigned n);
+
 /* ---- the SUT ------------------------------------------------------------ */
-/* Its own prefix i (0-based) and the prefixes the harness uses. */
-const char *kr_w_sut_prefix(unsigned i);
+/* Its own prefix i (0-based, two per family) of the case's family. */
+const char *kr_w_sut_prefix(const struct kr_world *w, unsigned i);
 /* Run the profile's rekey action: switch `role` to key, staggered per peer
  * by stagger_ms. 0, or -1 (SKIP when the action is manual). */
 int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, unsigned stagger_ms);

@@ -322,11 +322,12 @@ int kr_w_rtr_wait_synced(struct kr_world *w)
 	int rc = kr_loop_run_until(w->ctx->loop, kr_rtr_all_synced, w->rtr, kr_w_deadline(w, KR_W_RTR));
 	if (rc < 0)
 		return kr_error(w->ctx, "interrupted");
-	if (rc == 0)
-		return kr_error(w->ctx, "the SUT's RTR client did not synchronise to serial %u within %.2f s "
-				       "(%zu client%s connected)",
-				kr_rtr_serial(w->rtr), kr_w_deadline_s(w, KR_W_RTR), kr_rtr_client_count(w->rtr),
-				kr_rtr_client_count(w->rtr) == 1 ? "" : "s");
+	if (rc == 0) {
+		kr_expect(w->ctx, "the SUT's RTR client synchronises to serial %u within %.2f s",
+			  kr_rtr_serial(w->rtr), kr_w_deadline_s(w, KR_W_RTR));
+		return kr_fail_pre(w->ctx, "it did not (%zu client%s connected)", kr_rtr_client_count(w->rtr),
+				   kr_rtr_client_count(w->rtr) == 1 ? "" : "s");
+	}
 	kr_log(w->ctx, "RTR: the SUT has serial %u (%.3f s)", kr_rtr_serial(w->rtr),
 	       kr_ns_to_s(kr_now_ns() - t));
 	return 0;

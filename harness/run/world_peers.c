@@ -98,10 +98,12 @@ int kr_w_peers_start(struct kr_world *w)
 	int64_t deadline = t + 5000000000LL + kr_sut_cap_int(w->prof, "startup_ms", 0) * 1000000LL;
 	struct kr_speaker *sps[4] = { w->sp[KR_UP1], w->sp[KR_UP2], w->sp[KR_DN1], w->sp[KR_DN2] };
 	if (kr_speakers_wait_established(sps, 4, deadline) != 1) {
+		kr_expect(ctx, "the SUT establishes its BGP sessions with up1, up2, dn1 and dn2 within %.2f s",
+			  kr_ns_to_s(deadline - t));
 		for (int p = KR_UP1; p <= KR_DN2; p++) {
 			struct kr_bgp_session *s = kr_speaker_session(w->sp[p]);
 			if (!kr_bgp_session_established(s))
-				return kr_error(ctx, "session %s-sut not established (%s%s%s)", kr_peer_name(p),
+				return kr_fail_pre(ctx, "session %s-sut not established (%s%s%s)", kr_peer_name(p),
 						kr_bgp_state_name(kr_bgp_session_state(s)),
 						kr_bgp_session_downs(s) ? ": " : "",
 						kr_bgp_session_downs(s) ? kr_bgp_session_last_down(s)->text : "");
@@ -336,8 +338,13 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
 static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k, unsigned mask,
 			 int64_t deadline)
 {
-	char pfx[32];
-	snprintf(pfx, sizeof(pfx), "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
+	char pfx[48];
+	/* of the case's family: a SUT may keep per-family queues, and only
+	 * the same session and family promise an order */
+	if (kr_w_family(w) == 6)
+		snprintf(pfx, sizeof(pfx), "2001:db8:ffff:%x::/64", w->sentinels++ % 4096);
+	else
+		snprintf(pfx, sizeof(pfx), "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
 	int64_t t = kr_now_ns();
 	if (kr_w_announce(w, up, pfx, k) < 0)
 		return -1;
@@ -391,7 +398,7 @@ int kr_w_rtr_barrier(struct kr_world *w)
 	if (rc == 0) {
 		kr_expect(w->ctx, "a route signed with %s, published after the RTR change, valid at dn1 and dn2 "
 				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));
-		return kr_fail(w->ctx, "it did not arrive: the SUT does not take up newly published keys");
+		return kr_fail_pre(w->ctx, "it did not arrive: the SUT does not take up newly published keys");
 	}
 	return rc < 0 ? -1 : 0;
 }

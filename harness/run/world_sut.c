@@ -43,7 +43,7 @@ static int set_vars(struct kr_world *w)
 		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "prefixes");
 		if (!it)
 			return kr_error(ctx, "out of memory");
-		kr_sut_vars_set(it, "prefix", kr_w_sut_prefix(i));
+		kr_sut_vars_set(it, "prefix", kr_w_sut_prefix(w, i));
 	}
 	/* One wildcard listener inside the SUT's namespace covers every link
 	 * (the namespace has no other addresses). */
