@@ -95,7 +95,66 @@ static void t_device_manual(void)
 	const char *why = kr_sut_action_unavailable(&p, KR_SUT_REKEY, b, sizeof b);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(why);
 	CU_ASSERT_STRING_EQUAL(why, "manual: load the new key on the console");
+	CU_ASSERT(!p.lifetime_run);
+	CU_ASSERT_EQUAL(p.confirm_timeout_s, 600);
 	kr_sut_profile_free(&p);
+}
+
+/* The [device] addressing plan: VLAN ids and both ends per role; the
+ * errors name the line. */
+static void t_device_plan(void)
+{
+	const char *t = "[sut]\nname = box\nkind = device\nlifetime = run\nconfirm_timeout_s = 30\n"
+			"start = manual: x\n[device]\ninterface = eth2\nnetns = lab\n"
+			"rtr = vlan 100 198.18.10.2/24 198.18.10.1 2001:db8:10::2/64 2001:db8:10::1\n"
+			"up1 = vlan 101\n"
+			"dn1 = 198.18.11.2/30 198.18.11.1\n";
+	struct kr_sut_profile p;
+	struct kr_err e;
+	CU_ASSERT_EQUAL_FATAL(parse(&p, t, &e), 0);
+	CU_ASSERT_STRING_EQUAL(p.netns, "lab");
+	CU_ASSERT(p.lifetime_run);
+	CU_ASSERT_EQUAL(p.confirm_timeout_s, 30);
+	CU_ASSERT(p.dev[0].set);
+	CU_ASSERT_EQUAL(p.dev[0].vlan, 100);
+	CU_ASSERT_STRING_EQUAL(p.dev[0].addr4, "198.18.10.2/24");
+	CU_ASSERT_STRING_EQUAL(p.dev[0].router4, "198.18.10.1");
+	CU_ASSERT_STRING_EQUAL(p.dev[0].router6, "2001:db8:10::1");
+	CU_ASSERT_EQUAL(p.dev[1].vlan, 101);
+	CU_ASSERT_STRING_EQUAL(p.dev[1].addr4, "");
+	CU_ASSERT(!p.dev[2].set);
+	CU_ASSERT_STRING_EQUAL(p.dev[3].addr4, "198.18.11.2/30");
+	kr_sut_profile_free(&p);
+
+	static const struct {
+		const char *body;
+		const char *needle;
+	} bad[] = {
+		{ "up1 = vlan 0\n", "vlan needs an id" },
+		{ "up1 = vlan 4095\n", "vlan needs an id" },
+		{ "up1 = 198.18.1.2/24\n", "needs the router's address" },
+		{ "up1 = 198.18.1.2/24 198.18.2.1\n", "not another address of" },
+		{ "up1 = 198.18.1.2/24 198.18.1.2\n", "not another address of" },
+		{ "up1 = 10.0.0.2/24 10.0.0.1\n", "only 198.18.0.0/15" },
+		{ "up1 = 198.18.1.2/24 2001:db8::1\n", "bad router address" },
+		{ "up1 = 198.18.1.2/24 198.18.1.1 198.18.1.3/24 198.18.1.1\n", "two IPv4 pairs" },
+		{ "up9 = vlan 5\n", "unknown key 'up9'" },
+		{ "up1 = vlan 5\nup2 = vlan 5\n", "share VLAN 5" },
+		{ "up1 = 198.18.1.2/24 198.18.1.1\nup2 = 198.18.1.2/24 198.18.1.1\n", "share a harness address" },
+		{ "up1 = vlan 5\nup1 = vlan 6\n", "given twice" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[512];
+		snprintf(text, sizeof text, "[sut]\nname = x\nkind = device\nstart = manual: y\n[device]\n"
+					    "interface = eth2\n%s", bad[i].body);
+		CU_ASSERT_EQUAL(parse(&p, text, &e), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[i].needle));
+		CU_ASSERT(e.offset >= 7);
+		if (!strstr(e.msg, bad[i].needle))
+			fprintf(stderr, "%s -> %s\n", bad[i].body, e.msg);
+	}
+	CU_ASSERT_EQUAL(parse(&p, "[sut]\nname = x\nstart = y\nlifetime = forever\n", &e), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "x.profile:4: lifetime must be"));
 }
 
 static void t_expand(void)
@@ -233,6 +292,65 @@ static void t_shipped_profiles(void)
 	kr_sut_profile_free(&p);
 }
 
+/* The lab router example: it parses, and its configuration and its manual
+ * steps render with the variables the harness sets for a device. */
+static void t_lab_router(void)
+{
+	size_t len;
+	char *t = slurp("sut/profiles/lab-router.profile", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	struct kr_sut_profile p;
+	struct kr_err e;
+	kr_err_clear(&e);
+	int r = kr_sut_profile_parse(&p, t, len, "lab-router.profile", &e);
+	if (r)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(r, 0);
+	free(t);
+	CU_ASSERT_STRING_EQUAL(p.kind, "device");
+	CU_ASSERT(p.lifetime_run);
+	CU_ASSERT(p.manual[KR_SUT_START] && p.manual[KR_SUT_REKEY]);
+	CU_ASSERT_EQUAL(p.dev[1].vlan, 101);
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	const char *names[] = { "asn", "router_id", "rtr_host", "rtr_port", "interface", "shared_key", "role",
+				"key", "ski" };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		kr_sut_vars_set(v, names[i], "X");
+	kr_sut_vars_set(v, "stagger_ms", "0");
+	struct kr_sut_vars *pf = kr_sut_vars_add_item(v, "prefixes");
+	kr_sut_vars_set(pf, "prefix", "203.0.113.128/25");
+	kr_sut_vars_set(pf, "net", "203.0.113.128");
+	kr_sut_vars_set(pf, "mask", "255.255.255.128");
+	kr_sut_vars_set(pf, "ipv6", "");
+	const char *ln[] = { "role", "vlan", "addr", "local_addr", "plen", "mask", "addr6", "local_addr6", "plen6",
+			     "asn", "bgpsec_ipv4" };
+	for (int k = 0; k < 2; k++) {
+		struct kr_sut_vars *it = kr_sut_vars_add_item(v, k ? "peers" : "links");
+		for (size_t i = 0; i < sizeof ln / sizeof ln[0]; i++)
+			kr_sut_vars_set(it, ln[i], "1");
+	}
+	t = slurp("sut/profiles/lab-router.conf.in", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	struct kr_bytes out = { 0 };
+	r = kr_sut_expand(t, len, "lab-router.conf.in", v, &out, &e);
+	if (r)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL(r, 0);
+	CU_ASSERT_PTR_NOT_NULL(out.p && strstr((char *)out.p, "network 203.0.113.128 mask 255.255.255.128"));
+	kr_bytes_free(&out);
+	free(t);
+	for (int a = KR_SUT_START; a <= KR_SUT_REKEY; a += KR_SUT_REKEY - KR_SUT_START) {
+		r = kr_sut_expand(p.action[a], strlen(p.action[a]), "manual", v, &out, &e);
+		if (r)
+			fprintf(stderr, "%s\n", e.msg);
+		CU_ASSERT_EQUAL(r, 0);
+		CU_ASSERT_PTR_NULL(out.p ? strchr((char *)out.p, '{') : "");
+		kr_bytes_free(&out);
+	}
+	kr_sut_vars_free(v);
+	kr_sut_profile_free(&p);
+}
+
 KR_TESTS("sut_profile", { "parse_good", t_parse_good }, { "parse_errors", t_parse_errors },
-	 { "device_manual", t_device_manual }, { "expand", t_expand }, { "options", t_options },
-	 { "shipped_profiles", t_shipped_profiles });
+	 { "device_manual", t_device_manual }, { "device_plan", t_device_plan }, { "expand", t_expand }, { "options", t_options },
+	 { "shipped_profiles", t_shipped_profiles }, { "lab_router", t_lab_router });

@@ -7,13 +7,15 @@
 
 #include "cli/cli.h"
 #include "net/netns.h"
+#include "run/operator.h"
 #include "run/runner.h"
 #include "net/teardown.h"
 #include "report/report.h"
 
 const char kr_cmd_run_help[] =
 	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
-	"[--rtr builtin|stayrtr] [--strict] [--keep-on-fail] [--shard K/N] [FILTER...]  -- run the conformance suite";
+	"[--rtr builtin|stayrtr] [--sut-lifetime case|run] [--interactive] [--strict] [--keep-on-fail] "
+	"[--shard K/N] [FILTER...]  -- run the conformance suite";
 
 static void usage(FILE *f)
 {
@@ -28,6 +30,11 @@ static void usage(FILE *f)
 		"  --rtr CACHE       RTR cache: builtin (default) or stayrtr (Debian StayRTR fed the\n"
 		"                    keys as rpki-client JSON; cases needing cache-only verbs such\n"
 		"                    as Cache Reset, timers or stop answering SKIP)\n"
+		"  --sut-lifetime L  case: a fresh SUT for every case; run: one SUT for the whole run,\n"
+		"                    brought back to a known state between cases through the wire\n"
+		"                    (default: the profile's [sut] lifetime, else case)\n"
+		"  --interactive     an operator answers the profile's manual: steps (default when\n"
+		"                    stdin is a terminal); otherwise cases needing them SKIP\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
 		"  --keep-on-fail    stop at the first failure and leave its namespaces and links up\n"
 		"                    for post-mortem; processes (SUT, ExaBGP) end with the run, the\n"
@@ -67,6 +74,8 @@ int kr_cmd_run(int argc, char **argv)
 		{ "time-scale", required_argument, 0, 't' },
 		{ "rtr", required_argument, 0, 'r' },
 		{ "strict", no_argument, 0, 'S' },
+		{ "sut-lifetime", required_argument, 0, 'L' },
+		{ "interactive", no_argument, 0, 'I' },
 		{ "keep-on-fail", no_argument, 0, 'k' },
 		{ "shard", required_argument, 0, 'H' },
 		{ "help", no_argument, 0, 'h' },
@@ -78,6 +87,7 @@ int kr_cmd_run(int argc, char **argv)
 		return KR_EXIT_ERROR;
 	size_t nopts = 0;
 	int c, rc = KR_EXIT_ERROR;
+	bool interactive = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
@@ -107,6 +117,14 @@ int kr_cmd_run(int argc, char **argv)
 			o.rtr_stayrtr = !strcmp(optarg, "stayrtr");
 			break;
 		case 'S': o.strict = true; break;
+		case 'I': interactive = true; break;
+		case 'L':
+			if (strcmp(optarg, "case") && strcmp(optarg, "run")) {
+				fprintf(stderr, "keyroll run: --sut-lifetime wants case or run, got '%s'\n", optarg);
+				goto out;
+			}
+			o.sut_lifetime = !strcmp(optarg, "run") ? 2 : 1;
+			break;
 		case 'k': o.keep_on_fail = true; break;
 		case 'H':
 			if (parse_shard(optarg, &o.shard_k, &o.shard_n) < 0) {
@@ -124,6 +142,7 @@ int kr_cmd_run(int argc, char **argv)
 	o.filters = argv + optind;
 	o.nfilters = (size_t)(argc - optind);
 	o.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	o.interactive = kr_operator_interactive(interactive);
 	struct kr_err err = { 0 };
 	if (kr_net_preflight(&err) < 0) {
 		fprintf(stderr, "keyroll run: %s\n", err.msg);

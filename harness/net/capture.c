@@ -211,7 +211,10 @@ struct kr_capset *kr_capture_sut_links(const struct kr_net *n, const char *dir,
 		kr_err_set(err, ENOMEM, 0, "out of memory");
 		return NULL;
 	}
-	const char *sn = t->nodes[sut].name;
+	const char *sn = t->nodes[sut].name, *labif = NULL;
+	/* A device is outside: its links are captured on the peers' ends,
+	 * and the whole wire on the lab interface. */
+	bool ext = kr_net_external(n, &labif) != NULL;
 	for (size_t k = 0; k < t->nlinks; k++) {
 		const struct kr_topo_link *l = &t->links[k];
 		if (l->a != (unsigned)sut && l->b != (unsigned)sut)
@@ -219,8 +222,20 @@ struct kr_capset *kr_capture_sut_links(const struct kr_net *n, const char *dir,
 		const char *peer = t->nodes[l->a == (unsigned)sut ? l->b : l->a].name;
 		char path[512];
 		snprintf(path, sizeof path, "%s/%s-%s.pcap", dir, sn, peer);
-		/* the SUT's end of the link is named after the peer */
-		s->c[s->n] = kr_capture_start(n, sn, peer, path, err);
+		/* the SUT's end of the link is named after the peer, the
+		 * peer's end after the SUT */
+		s->c[s->n] = ext ? kr_capture_start(n, peer, sn, path, err)
+				 : kr_capture_start(n, sn, peer, path, err);
+		if (!s->c[s->n]) {
+			kr_capset_free(s);
+			return NULL;
+		}
+		s->n++;
+	}
+	if (ext && s->n < KR_TOPO_MAX_LINKS) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/wire-%s.pcap", dir, labif);
+		s->c[s->n] = kr_capture_start(n, sn, labif, path, err);
 		if (!s->c[s->n]) {
 			kr_capset_free(s);
 			return NULL;

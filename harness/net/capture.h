@@ -35,7 +35,8 @@ void kr_capture_stop(struct kr_capture *c);
 void kr_capture_free(struct kr_capture *c);
 
 /* Every link of the topology's sut node: one capture per link, on the SUT's
- * end, written to DIR/sut-PEER.pcap. Returns NULL with err set (captures
+ * end (on the peer's when the SUT is an external device, plus the whole
+ * lab wire in DIR/wire-IFNAME.pcap), written to DIR/sut-PEER.pcap. Returns NULL with err set (captures
  * started before the failure are stopped again). */
 struct kr_capset;
 struct kr_capset *kr_capture_sut_links(const struct kr_net *n, const char *dir,

@@ -1,6 +1,7 @@
 /* Namespace topology builder (libnl-route-3) and leftover cleaning; see
  * netns.h. */
 #include "net/netns.h"
+#include "net/netns_int.h"
 #include "net/teardown.h"
 
 #include <dirent.h>
@@ -28,16 +29,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct kr_net {
-	struct kr_topo topo;
-	char tag[KR_TAG_MAX + 1];
-	char ns[KR_TOPO_MAX_NODES][KR_TAG_MAX + KR_NODE_NAME_MAX + 2];
-	int fd[KR_TOPO_MAX_NODES]; /* -1 when not created */
-	int statefd;
-	uint64_t td_id;
-	bool down;
-};
-
 /* The namespace the harness runs in, captured once. */
 static int home_fd = -1;
 static pthread_mutex_t home_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -52,6 +43,15 @@ static int home_ns(void)
 }
 
 int kr_net_home_fd(void) { return home_ns(); }
+int kr_netns_home(void) { return home_ns(); }
+
+void kr_netns_setns_or_die(int fd)
+{
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "keyroll: setns back failed: %s\n", strerror(errno));
+		abort();
+	}
+}
 
 bool kr_net_tag_valid(const char *tag)
 {
@@ -99,8 +99,7 @@ static int state_path(char *buf, size_t len, const char *tag)
 	return snprintf(buf, len, KR_STATE_DIR "/%s.state", tag) >= (int)len ? -1 : 0;
 }
 
-static int state_line(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int state_line(int fd, const char *fmt, ...)
+int kr_netns_state_line(int fd, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
@@ -144,7 +143,7 @@ fail:
 	return -1;
 }
 
-static int write_sysctl(const char *path, const char *val)
+int kr_netns_write_sysctl(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -154,7 +153,7 @@ static int write_sysctl(const char *path, const char *val)
 	return n == (ssize_t)strlen(val) ? 0 : -1;
 }
 
-static struct nl_sock *nl_open(struct kr_err *err, const char *where)
+struct nl_sock *kr_netns_nl_open(struct kr_err *err, const char *where)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	int rc = sk ? nl_connect(sk, NETLINK_ROUTE) : -NLE_NOMEM;
@@ -167,7 +166,7 @@ static struct nl_sock *nl_open(struct kr_err *err, const char *where)
 	return sk;
 }
 
-static int link_up(struct nl_sock *sk, const char *ifname, int *ifindex, struct kr_err *err,
+int kr_netns_link_up(struct nl_sock *sk, const char *ifname, int *ifindex, struct kr_err *err,
 		   const char *ns)
 {
 	struct rtnl_link *l = NULL;
@@ -195,7 +194,7 @@ static int link_up(struct nl_sock *sk, const char *ifname, int *ifindex, struct 
 	return 0;
 }
 
-static int add_addr(struct nl_sock *sk, int ifindex, const struct kr_ifaddr *a,
+int kr_netns_add_addr(struct nl_sock *sk, int ifindex, const struct kr_ifaddr *a,
 		    struct kr_err *err, const char *ns, const char *ifname)
 {
 	struct rtnl_addr *ra = rtnl_addr_alloc();
@@ -252,18 +251,18 @@ static int make_ns(const char *name, struct kr_err *err)
 		goto back;
 	}
 	/* DAD off for every interface made later (default) and existing (all). */
-	if (write_sysctl("/proc/sys/net/ipv6/conf/all/accept_dad", "0") < 0 ||
-	    write_sysctl("/proc/sys/net/ipv6/conf/default/accept_dad", "0") < 0 ||
-	    write_sysctl("/proc/sys/net/ipv6/conf/default/dad_transmits", "0") < 0) {
+	if (kr_netns_write_sysctl("/proc/sys/net/ipv6/conf/all/accept_dad", "0") < 0 ||
+	    kr_netns_write_sysctl("/proc/sys/net/ipv6/conf/default/accept_dad", "0") < 0 ||
+	    kr_netns_write_sysctl("/proc/sys/net/ipv6/conf/default/dad_transmits", "0") < 0) {
 		kr_err_set(err, errno, 0, "%s: IPv6 sysctls: %s", name, strerror(errno));
 		goto fail;
 	}
 	/* No router solicitations: less noise in the captures (best effort). */
-	write_sysctl("/proc/sys/net/ipv6/conf/default/router_solicitations", "0");
-	struct nl_sock *sk = nl_open(err, name);
+	kr_netns_write_sysctl("/proc/sys/net/ipv6/conf/default/router_solicitations", "0");
+	struct nl_sock *sk = kr_netns_nl_open(err, name);
 	if (!sk)
 		goto fail;
-	int rc = link_up(sk, "lo", NULL, err, name);
+	int rc = kr_netns_link_up(sk, "lo", NULL, err, name);
 	nl_socket_free(sk);
 	if (rc < 0)
 		goto fail;
@@ -354,6 +353,9 @@ static void net_teardown(void *arg)
 	if (n->down)
 		return;
 	n->down = true;
+	/* The lab interface goes home before its namespace goes away (a
+	 * physical one would land in the initial namespace, a veth die). */
+	kr_netdev_restore(n);
 	for (size_t i = 0; i < n->topo.nnodes; i++) {
 		/* A signal can arrive while make_ns() is creating node i: its
 		 * mount may exist before fd[i] is set, so go by name. */
@@ -405,7 +407,7 @@ static int config_node(struct kr_net *n, size_t i, struct kr_err *err)
 		return -1;
 	}
 	int rc = 0;
-	struct nl_sock *sk = nl_open(err, n->ns[i]);
+	struct nl_sock *sk = kr_netns_nl_open(err, n->ns[i]);
 	if (!sk)
 		rc = -1;
 	for (size_t k = 0; rc == 0 && k < n->topo.nlinks; k++) {
@@ -416,11 +418,11 @@ static int config_node(struct kr_net *n, size_t i, struct kr_err *err)
 		const char *ifname = n->topo.nodes[is_a ? l->b : l->a].name;
 		int idx = 0;
 		offloads_off(ifname);
-		rc = link_up(sk, ifname, &idx, err, n->ns[i]);
+		rc = kr_netns_link_up(sk, ifname, &idx, err, n->ns[i]);
 		if (rc == 0)
-			rc = add_addr(sk, idx, is_a ? &l->a4 : &l->b4, err, n->ns[i], ifname);
+			rc = kr_netns_add_addr(sk, idx, is_a ? &l->a4 : &l->b4, err, n->ns[i], ifname);
 		if (rc == 0)
-			rc = add_addr(sk, idx, is_a ? &l->a6 : &l->b6, err, n->ns[i], ifname);
+			rc = kr_netns_add_addr(sk, idx, is_a ? &l->a6 : &l->b6, err, n->ns[i], ifname);
 	}
 	if (sk)
 		nl_socket_free(sk);
@@ -468,7 +470,7 @@ static int open_state(struct kr_net *n, const char *tag, struct kr_err *err)
 		state_path(sp, sizeof sp, n->tag);
 		n->statefd = open(sp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
 		if (n->statefd >= 0)
-			return state_line(n->statefd, "keyroll-state 1\nowner %d %llu\n",
+			return kr_netns_state_line(n->statefd, "keyroll-state 1\nowner %d %llu\n",
 					  (int)getpid(), proc_start(getpid()));
 		if (errno != EEXIST || tag) {
 			kr_err_set(err, errno, 0, "%s: %s%s", sp, strerror(errno),
@@ -480,12 +482,17 @@ static int open_state(struct kr_net *n, const char *tag, struct kr_err *err)
 	return -1;
 }
 
-struct kr_net *kr_net_up(const struct kr_topo *t, const char *tag, bool persistent,
-			 struct kr_err *err)
+static struct kr_net *net_up(const struct kr_topo *t, const char *tag, bool persistent,
+			     const struct kr_net_dev *dev, struct kr_err *err)
 {
 	if (tag && !kr_net_tag_valid(tag)) {
 		kr_err_set(err, EINVAL, 0, "bad tag '%s' (want kr + up to %d of [a-z0-9])", tag,
 			   KR_TAG_MAX - 2);
+		return NULL;
+	}
+	int ext = dev ? kr_topo_find_role(t, KR_ROLE_SUT) : -1;
+	if (dev && ext < 0) {
+		kr_err_set(err, EINVAL, 0, "a device run needs a node of role sut");
 		return NULL;
 	}
 	if (kr_net_preflight(err) < 0 || prepare_netns_dir(err) < 0)
@@ -497,6 +504,7 @@ struct kr_net *kr_net_up(const struct kr_topo *t, const char *tag, bool persiste
 	}
 	n->topo = *t;
 	n->statefd = -1;
+	n->ext = ext;
 	for (size_t i = 0; i < KR_TOPO_MAX_NODES; i++)
 		n->fd[i] = -1;
 	if (open_state(n, tag, err) < 0) {
@@ -504,29 +512,34 @@ struct kr_net *kr_net_up(const struct kr_topo *t, const char *tag, bool persiste
 		return NULL;
 	}
 	n->td_id = kr_teardown_add(net_teardown, n);
-	if (persistent && state_line(n->statefd, "persistent\n") < 0)
+	if (persistent && kr_netns_state_line(n->statefd, "persistent\n") < 0)
 		goto fail_io;
 	for (size_t i = 0; i < t->nnodes; i++) {
 		snprintf(n->ns[i], sizeof n->ns[i], "%s-%s", n->tag, t->nodes[i].name);
 		/* Record before creating: a SIGKILL in between leaves a record
 		 * of something that may not exist, never the reverse. */
-		if (state_line(n->statefd, "ns %s\n", n->ns[i]) < 0)
+		if (kr_netns_state_line(n->statefd, "ns %s\n", n->ns[i]) < 0)
 			goto fail_io;
 		n->fd[i] = make_ns(n->ns[i], err);
 		if (n->fd[i] < 0)
 			goto fail;
 	}
-	struct nl_sock *sk = nl_open(err, "host");
+	struct nl_sock *sk = kr_netns_nl_open(err, "host");
 	if (!sk)
 		goto fail;
-	for (size_t k = 0; k < t->nlinks; k++)
+	for (size_t k = 0; k < t->nlinks; k++) {
+		if ((int)t->links[k].a == ext || (int)t->links[k].b == ext)
+			continue; /* a child of the lab interface instead */
 		if (make_veth(sk, n, &t->links[k], err) < 0) {
 			nl_socket_free(sk);
 			goto fail;
 		}
+	}
 	nl_socket_free(sk);
+	if (dev && kr_netdev_attach(n, dev, err) < 0)
+		goto fail;
 	for (size_t i = 0; i < t->nnodes; i++)
-		if (config_node(n, i, err) < 0)
+		if ((int)i != ext && config_node(n, i, err) < 0)
 			goto fail;
 	return n;
 fail_io:
@@ -534,6 +547,27 @@ fail_io:
 fail:
 	kr_net_free(n);
 	return NULL;
+}
+
+struct kr_net *kr_net_up(const struct kr_topo *t, const char *tag, bool persistent,
+			 struct kr_err *err)
+{
+	return net_up(t, tag, persistent, NULL, err);
+}
+
+struct kr_net *kr_net_up_dev(const struct kr_topo *t, const char *tag, const struct kr_net_dev *dev,
+			     struct kr_err *err)
+{
+	return net_up(t, tag, false, dev, err);
+}
+
+const char *kr_net_external(const struct kr_net *n, const char **ifname)
+{
+	if (n->ext < 0)
+		return NULL;
+	if (ifname)
+		*ifname = kr_netdev_ifname(n);
+	return n->topo.nodes[n->ext].name;
 }
 
 void kr_net_down(struct kr_net *n)
@@ -671,45 +705,73 @@ struct state_info {
 	bool persistent;
 };
 
-/* Read a state file, removing its namespaces if `remove`. Returns the
- * number removed (or found), -1 if unreadable. */
-static int state_scan(const char *tag, struct state_info *si, bool remove)
+/* Read a state file, removing what it records if `remove`: a lab
+ * interface first goes back home (kr_netdev_clean); when that fails, the
+ * namespace holding it and the state file stay, so nothing is lost and a
+ * later clean can retry. Returns the number of namespaces removed (or
+ * found), -1 if unreadable; *kept names the namespace kept, if any. */
+static int state_scan(const char *tag, struct state_info *si, bool remove, char *kept, size_t keptsz,
+		      struct kr_err *err)
 {
 	char sp[128];
+	if (kept)
+		kept[0] = 0;
 	if (state_path(sp, sizeof sp, tag) < 0)
 		return -1;
 	FILE *f = fopen(sp, "re");
 	if (!f)
 		return -1;
 	memset(si, 0, sizeof *si);
+	char *lines[512];
+	size_t nl = 0;
 	char line[256];
-	int nns = 0;
-	while (fgets(line, sizeof line, f)) {
+	while (nl < sizeof lines / sizeof *lines && fgets(line, sizeof line, f)) {
 		int pid;
 		unsigned long long st;
-		char name[128];
 		if (sscanf(line, "owner %d %llu", &pid, &st) == 2) {
 			si->owner = pid;
 			si->start = st;
 		} else if (!strncmp(line, "persistent", 10)) {
 			si->persistent = true;
-		} else if (sscanf(line, "ns %127s", name) == 1) {
+		}
+		if (!(lines[nl] = strdup(line)))
+			break;
+		nl++;
+	}
+	fclose(f);
+	int nns = 0;
+	bool keep = false;
+	if (remove) {
+		char held[128] = "";
+		for (size_t i = 0; i < nl; i++)
+			if (!strncmp(lines[i], "dev ", 4) && sscanf(lines[i], "dev %*s %127s", held) == 1)
+				break;
+		if (held[0] && kr_netdev_clean(tag, lines, nl, err) < 0) {
+			keep = true;
+			if (kept)
+				snprintf(kept, keptsz, "%s", held);
+		}
+		for (size_t i = 0; i < nl; i++) {
+			char name[128];
+			if (sscanf(lines[i], "ns %127s", name) != 1)
+				continue;
 			/* Only names of this tag, whatever the file says. */
 			size_t tl = strlen(tag);
 			if (strncmp(name, tag, tl) || name[tl] != '-' || strchr(name, '/'))
 				continue;
-			if (remove) {
-				char path[160];
-				snprintf(path, sizeof path, KR_NETNS_DIR "/%s", name);
-				if (access(path, F_OK) == 0)
-					nns++;
-				remove_ns(name);
-			}
+			if (keep && !strcmp(name, held))
+				continue;
+			char path[160];
+			snprintf(path, sizeof path, KR_NETNS_DIR "/%s", name);
+			if (access(path, F_OK) == 0)
+				nns++;
+			remove_ns(name);
 		}
+		if (!keep)
+			unlink(sp);
 	}
-	fclose(f);
-	if (remove)
-		unlink(sp);
+	for (size_t i = 0; i < nl; i++)
+		free(lines[i]);
 	return nns;
 }
 
@@ -720,7 +782,9 @@ int kr_net_clean_tag(const char *tag, struct kr_err *err)
 		return -1;
 	}
 	struct state_info si;
-	int n = state_scan(tag, &si, true);
+	char kept[128];
+	struct kr_err derr = { 0 };
+	int n = state_scan(tag, &si, true, kept, sizeof kept, &derr);
 	if (n < 0)
 		n = 0;
 	/* Namespaces of the tag without a record (state file lost). */
@@ -729,11 +793,16 @@ int kr_net_clean_tag(const char *tag, struct kr_err *err)
 		struct dirent *de;
 		size_t tl = strlen(tag);
 		while ((de = readdir(d)))
-			if (!strncmp(de->d_name, tag, tl) && de->d_name[tl] == '-') {
+			if (!strncmp(de->d_name, tag, tl) && de->d_name[tl] == '-' && strcmp(de->d_name, kept)) {
 				remove_ns(de->d_name);
 				n++;
 			}
 		closedir(d);
+	}
+	if (kept[0]) {
+		kr_err_set(err, derr.code ? derr.code : EIO, 0,
+			   "lab interface not given back (%s); namespace %s and the state file kept", derr.msg, kept);
+		return -1;
 	}
 	return n;
 }
@@ -762,16 +831,19 @@ int kr_net_clean(enum kr_clean_scope scope, void (*report)(const char *tag, int 
 		if (!kr_net_tag_valid(tag))
 			continue;
 		struct state_info si;
-		if (state_scan(tag, &si, false) < 0)
+		if (state_scan(tag, &si, false, NULL, 0, err) < 0)
 			continue;
 		bool alive = si.owner > 0 && proc_start(si.owner) == si.start && si.start != 0;
 		if (alive && !si.persistent)
 			continue;
 		if (si.persistent ? scope == KR_CLEAN_DEAD : scope == KR_CLEAN_PERSISTENT)
 			continue;
-		int nns = kr_net_clean_tag(tag, err);
-		if (nns < 0)
+		struct kr_err terr = { 0 };
+		int nns = kr_net_clean_tag(tag, &terr);
+		if (nns < 0) {
+			fprintf(stderr, "keyroll: %s: %s\n", tag, terr.msg);
 			continue;
+		}
 		runs++;
 		if (report)
 			report(tag, nns);

@@ -40,6 +40,29 @@ int kr_net_preflight(struct kr_err *err);
  * has been removed again by then. */
 struct kr_net *kr_net_up(const struct kr_topo *t, const char *tag, bool persistent,
 			 struct kr_err *err);
+/* kind = device (sut/README.md): the node of role sut is an external box
+ * at the end of a host interface. That interface is recorded in the state
+ * file, moved into the sut node's namespace (name kept), and each link of
+ * the sut node becomes a child of it created straight into the peer's
+ * namespace under the usual name (the end in A leading to B is named B):
+ * an 802.1Q subinterface when the link has a VLAN id, else a macvlan
+ * (bridge mode) with its own MAC on the untagged wire. Only the peers' ends
+ * get addresses; the box's are its own. Teardown (and `keyroll clean`
+ * after a SIGKILL) deletes the children and puts the interface back in its
+ * namespace with its name, addresses and up/down state. Refused: lo, an
+ * interface that is missing, and one carrying routes the harness could
+ * not give back (anything but the kernel's routes of its addresses). */
+struct kr_net_dev {
+	const char *ifname;
+	const char *netns;                /* /run/netns/NAME holding it; NULL: the harness's */
+	uint16_t vlan[KR_TOPO_MAX_NODES]; /* per node: VLAN id of its link to the box, 0 none */
+};
+struct kr_net *kr_net_up_dev(const struct kr_topo *t, const char *tag, const struct kr_net_dev *dev,
+			     struct kr_err *err);
+/* Name of the external node of a device run, else NULL; *ifname (may be
+ * NULL) gets the lab interface's name. */
+const char *kr_net_external(const struct kr_net *n, const char **ifname);
+
 /* Tear down (idempotent; the object stays valid for queries of tag/names). */
 void kr_net_down(struct kr_net *n);
 /* kr_net_down + free. NULL is fine. */

@@ -166,6 +166,7 @@ int kr_run(const struct kr_run_opts *o)
 	}
 	if (!sut.profile_path || kr_file_sha256(sut.profile_path, prof_sha) < 0)
 		snprintf(prof_sha, sizeof(prof_sha), "unknown");
+	kr_sut_info_set_interactive(&sut, o->interactive);
 
 	char id[64], iso[32], dir[PATH_MAX];
 	run_id(id, sizeof(id), iso, sizeof(iso));

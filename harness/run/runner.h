@@ -31,6 +31,8 @@ struct kr_run_opts {
 	bool strict;             /* SHOULD failures fail the run */
 	bool keep_on_fail;       /* stop at the first FAIL, leave it up */
 	bool rtr_stayrtr;        /* StayRTR is the RTR cache (--rtr stayrtr) */
+	bool interactive;        /* an operator answers manual steps (--interactive or a tty) */
+	int sut_lifetime;        /* 0: the profile's; 1: a SUT per case; 2: one for the run */
 	char *const *filters;    /* id prefixes */
 	size_t nfilters;
 	unsigned shard_k, shard_n; /* run only shard K of N (kr_case_shard); N 0: all */
@@ -56,6 +58,8 @@ void kr_run_case(struct kr_ctx *ctx, const char *xfail_reason, bool strict);
 int kr_sut_info_load(struct kr_sut_info *si, const char *path, char *const *opts, size_t nopts,
 		     char *msg, size_t msgsz);
 void kr_sut_info_free(struct kr_sut_info *si);
+/* Manual actions count as available when an operator answers them. */
+void kr_sut_info_set_interactive(struct kr_sut_info *si, bool interactive);
 const char *kr_sut_info_xfail(const struct kr_sut_info *si, const char *case_id);
 
 /* SHA-256 (hex) of the ids the filters select, sorted, one per line, and

@@ -42,7 +42,7 @@ char *kr_read_text_file(const char *path, size_t *len)
  * (kr_need_name); why a bit is missing goes to missing[]. `sign` and
  * `originate` default to what older profiles implied: sign with bgpsec,
  * originate always. */
-static void map_caps(struct kr_sut_info *si, const struct kr_sut_profile *p)
+static void map_caps(struct kr_sut_info *si, const struct kr_sut_profile *p, bool interactive)
 {
 	bool bgpsec = kr_sut_cap_bool(p, "bgpsec", false);
 	si->caps = 0;
@@ -56,10 +56,17 @@ static void map_caps(struct kr_sut_info *si, const struct kr_sut_profile *p)
 		else
 			si->missing[b] = kr_sut_cap_str(p, key) ? "profile says no" : "not in the profile";
 	}
-	/* A rekey the harness cannot perform is as good as none. */
-	static char why[256];
+	/* A rekey nobody can perform is as good as none; a manual one is
+	 * the operator's in an interactive run. */
+	static char why[512];
 	const char *na = kr_sut_action_unavailable(p, KR_SUT_REKEY, why, sizeof(why));
-	if (na) {
+	if (na && p->manual[KR_SUT_REKEY]) {
+		char *text = kr_sut_expand_loose(p->action[KR_SUT_REKEY], NULL);
+		snprintf(why, sizeof(why), "manual step (rekey) in a run that is not interactive: %s",
+			 text ? text : p->action[KR_SUT_REKEY]);
+		free(text);
+	}
+	if (na && !(interactive && p->action[KR_SUT_REKEY])) {
 		si->caps &= ~(KR_NEED_REKEY | KR_NEED_STAGGER);
 		si->missing[__builtin_ctz(KR_NEED_REKEY)] = na;
 		si->missing[__builtin_ctz(KR_NEED_STAGGER)] = na;
@@ -103,10 +110,18 @@ int kr_sut_info_load(struct kr_sut_info *si, const char *path, char *const *opts
 	si->name = strdup(p->name);
 	si->opts = opts;
 	si->nopts = nopts;
-	map_caps(si, p);
+	map_caps(si, p, false);
 	char line[256];
 	si->version = kr_sut_version(p, line, sizeof(line)) == 0 ? strdup(line) : strdup("unknown");
 	return 0;
+}
+
+void kr_sut_info_set_interactive(struct kr_sut_info *si, bool interactive)
+{
+	if (si->profile) {
+		memset(si->missing, 0, sizeof(si->missing));
+		map_caps(si, si->profile, interactive);
+	}
 }
 
 void kr_sut_info_free(struct kr_sut_info *si)

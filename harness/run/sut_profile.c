@@ -143,6 +143,7 @@ void kr_sut_profile_free(struct kr_sut_profile *p)
 	free(p->config_template);
 	free(p->config_file);
 	free(p->interface);
+	free(p->netns);
 	kv_free(p->caps, p->ncaps);
 	kv_free(p->options, p->noptions);
 	kv_free(p->xfail, p->nxfail);
@@ -211,6 +212,19 @@ static int sut_key(struct kr_sut_profile *p, const char *k, const char *v)
 		return set_str(&p->config_template, v);
 	if (!strcmp(k, "config-file"))
 		return set_str(&p->config_file, v);
+	if (!strcmp(k, "lifetime")) {
+		if (strcmp(v, "case") && strcmp(v, "run"))
+			return -4;
+		p->lifetime_run = !strcmp(v, "run");
+		return 0;
+	}
+	if (!strcmp(k, "confirm_timeout_s")) {
+		long l;
+		if (parse_long(v, &l) || l < 1 || l > 86400)
+			return -5;
+		p->confirm_timeout_s = l;
+		return 0;
+	}
 	return -3;
 }
 
@@ -281,7 +295,11 @@ int kr_sut_profile_parse(struct kr_sut_profile *p, const char *text, size_t len,
 				PERR("kind must be 'daemon' or 'device', not '%s'", v);
 			if (r == -3)
 				PERR("unknown key '%s' in [sut] (known: name, kind, config, config-file, "
-				     "start, stop, rekey, version, ready)", k);
+				     "lifetime, confirm_timeout_s, start, stop, rekey, version, ready)", k);
+			if (r == -4)
+				PERR("lifetime must be 'case' or 'run', not '%s'", v);
+			if (r == -5)
+				PERR("confirm_timeout_s needs whole seconds 1-86400, not '%s'", v);
 			break;
 		}
 		case S_CAPS: {
@@ -318,14 +336,18 @@ int kr_sut_profile_parse(struct kr_sut_profile *p, const char *text, size_t len,
 			if (kv_add(&p->xfail, &p->nxfail, k, v, lineno))
 				goto nomem;
 			break;
-		case S_DEVICE:
-			if (strcmp(k, "interface"))
-				PERR("unknown key '%s' in [device] (known: interface)", k);
-			if (!valid_name(v))
-				PERR("bad interface name '%s'", v);
-			if (set_str(&p->interface, v))
-				goto nomem;
+		case S_DEVICE: {
+			char m[200];
+			if (!strcmp(k, "interface") || !strcmp(k, "netns")) {
+				if (!valid_name(v) || strlen(v) > 15)
+					PERR("bad %s name '%s'", k, v);
+				if (set_str(!strcmp(k, "netns") ? &p->netns : &p->interface, v))
+					goto nomem;
+			} else if (kr_sut_device_key(p, k, v, lineno, m, sizeof m) < 0) {
+				PERR("%s", m);
+			}
 			break;
+		}
 		}
 	}
 	free(buf);
@@ -339,8 +361,18 @@ int kr_sut_profile_parse(struct kr_sut_profile *p, const char *text, size_t len,
 		PERR("kind = device needs [device] interface = NAME");
 	if (p->interface && (!p->kind || strcmp(p->kind, "device")))
 		PERR("[device] interface given but kind is not 'device'");
+	if (p->interface) {
+		char m[200];
+		size_t l = lineno;
+		if (kr_sut_device_check(p, m, sizeof m, &l) < 0) {
+			lineno = l;
+			PERR("%s", m);
+		}
+	}
 	if (!p->kind && set_str(&p->kind, "daemon"))
 		goto nomem;
+	if (!p->confirm_timeout_s)
+		p->confirm_timeout_s = 600;
 	return 0;
 nomem:
 	kr_err_set(err, 1, lineno, "%s:%zu: out of memory", fname, lineno);
@@ -499,6 +531,7 @@ struct xctx {
 	int nscope;
 	struct kr_bytes *out;
 	struct kr_err *err;
+	bool loose; /* unknown {name} renders as <name> (messages, not commands) */
 };
 
 static size_t line_at(const struct xctx *x, size_t off)
@@ -637,6 +670,13 @@ static int expand_range(struct xctx *x, size_t a, size_t b)
 			continue;
 		}
 		const struct var *v = lookup(x, tag);
+		if (!v && x->loose) {
+			if (kr_bytes_append(x->out, "<", 1) || kr_bytes_append(x->out, tag, strlen(tag)) ||
+			    kr_bytes_append(x->out, ">", 1))
+				return xerr(x, i, "%s", "out of memory");
+			i = after;
+			continue;
+		}
 		if (!v)
 			return xerr(x, i, "unknown variable {%s}", tag);
 		if (!v->value)
@@ -664,6 +704,23 @@ int kr_sut_expand(const char *tmpl, size_t len, const char *tname, const struct 
 	}
 	out->len--; /* keep the NUL outside len */
 	return 0;
+}
+
+char *kr_sut_expand_loose(const char *tmpl, const struct kr_sut_vars *v)
+{
+	struct kr_sut_vars *empty = v ? NULL : kr_sut_vars_new();
+	struct kr_bytes out = { 0 };
+	struct kr_err err = { 0 };
+	struct xctx x = { .t = tmpl, .len = strlen(tmpl), .tname = "text", .out = &out, .err = &err,
+			  .loose = true };
+	x.scope[x.nscope++] = v ? v : empty;
+	bool ok = (v || empty) && expand_range(&x, 0, x.len) == 0 && kr_bytes_append(&out, "", 1) == 0;
+	kr_sut_vars_free(empty);
+	if (!ok) {
+		kr_bytes_free(&out);
+		return strdup(tmpl);
+	}
+	return (char *)out.p;
 }
 
 int kr_sut_apply_options(const struct kr_sut_profile *p, char *const *kv, size_t n,

@@ -32,6 +32,19 @@ struct kr_sut_kv {
 	size_t line;
 };
 
+/* [device] per role of the standard topology (sut/README.md):
+ * ROLE = [vlan ID] [ADDR/LEN ROUTER-ADDR] [ADDR6/LEN ROUTER-ADDR6].
+ * Empty strings: the topology's own addresses for that link. */
+#define KR_SUT_DEV_NROLES 6
+extern const char *const kr_sut_dev_roles[KR_SUT_DEV_NROLES]; /* rtr up1 up2 dn1 dn2 exa */
+struct kr_sut_devlink {
+	bool set;
+	unsigned vlan;                    /* 802.1Q id; 0: untagged */
+	char addr4[48], router4[48];      /* harness side "A/LEN", router side "B" */
+	char addr6[64], router6[64];
+	size_t line;
+};
+
 struct kr_sut_profile {
 	char *file;                       /* for messages */
 	char *name;
@@ -41,6 +54,10 @@ struct kr_sut_profile {
 	char *config_template;            /* path, relative to the profile file */
 	char *config_file;                /* where the rendered config goes (template) */
 	char *interface;                  /* [device]: host interface moved into the topology */
+	char *netns;                      /* [device]: namespace holding it (NULL: the harness's) */
+	struct kr_sut_devlink dev[KR_SUT_DEV_NROLES]; /* [device] addressing plan, by role */
+	bool lifetime_run;                /* [sut] lifetime = run: one SUT for the whole run */
+	long confirm_timeout_s;           /* [sut] how long an operator step may take */
 	struct kr_sut_kv *caps;           /* [capabilities] */
 	size_t ncaps;
 	struct kr_sut_kv *options;        /* [options]: name -> expansion of {value} */
@@ -48,6 +65,12 @@ struct kr_sut_profile {
 	struct kr_sut_kv *xfail;          /* [expected-failures]: case id -> reason */
 	size_t nxfail;
 };
+
+/* One [device] key (sut_device.c): 0, or -1 with msg. */
+int kr_sut_device_key(struct kr_sut_profile *p, const char *k, const char *v, size_t line, char *msg,
+		      size_t msgsz);
+/* Checks across the [device] plan once the file is read: 0 or -1 with msg. */
+int kr_sut_device_check(const struct kr_sut_profile *p, char *msg, size_t msgsz, size_t *line);
 
 /* Parse a profile held in text[0..len). fname only labels errors.
  * Returns 0, or -1 with err set (offset = line). On error p is freed. */
@@ -95,6 +118,11 @@ struct kr_sut_vars *kr_sut_vars_add_item(struct kr_sut_vars *v, const char *name
  * Errors name the template line: "TNAME:LINE: unknown variable {x}". */
 int kr_sut_expand(const char *tmpl, size_t len, const char *tname, const struct kr_sut_vars *v,
 		  struct kr_bytes *out, struct kr_err *err);
+
+/* For messages (an operator step shown where no values exist yet): like
+ * kr_sut_expand, but an unknown {name} renders as <name>. v may be NULL.
+ * Never fails: on error the template itself; caller frees (NULL: ENOMEM). */
+char *kr_sut_expand_loose(const char *tmpl, const struct kr_sut_vars *v);
 
 /* Options given as "K=V" (keyroll run --sut-opt): check each against the
  * profile's [options], and set variable "options" to the expansions joined

@@ -125,9 +125,8 @@ static void world_down(void *arg)
 			ctx->r->reason = NULL;
 			kr_result_set(ctx->r, KR_FAIL, "the SUT keeps running", why, NULL);
 		}
-		kr_proc_free(w->sut);
-		w->sut = NULL;
 	}
+	kr_w_sut_stop(w);
 	for (int p = 0; p < KR_NPEERS; p++)
 		kr_speaker_free(w->sp[p]);
 	write_transcript(w);
@@ -167,7 +166,17 @@ static int load_topo(struct kr_world *w)
 	if (kr_net_preflight(&err) < 0)
 		return kr_error(w->ctx, "%s", err.msg);
 	int64_t t = kr_now_ns();
-	w->net = kr_net_up(&w->topo, NULL, false, &err);
+	if (kr_w_is_device(w)) {
+		struct kr_net_dev d;
+		if (kr_w_dev_plan(w, &d) < 0)
+			return -1;
+		w->net = kr_net_up_dev(&w->topo, NULL, &d, &err);
+		if (w->net)
+			kr_log(w->ctx, "lab interface %s%s%s moved into %s-%s", d.ifname, d.netns ? " of netns " : "",
+			       d.netns ? d.netns : "", kr_net_tag(w->net), KR_W_SUT_NODE);
+	} else {
+		w->net = kr_net_up(&w->topo, NULL, false, &err);
+	}
 	if (!w->net)
 		return kr_error(w->ctx, "topology: %s", err.msg);
 	kr_log(w->ctx, "topology %s up in %.3f s", kr_net_tag(w->net), kr_ns_to_s(kr_now_ns() - t));
@@ -207,6 +216,15 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	if (cfg->exa && !(ctx->sut->caps & KR_NEED_PLAIN_PEER))
 		return kr_skip(ctx, "the SUT profile has no plain-BGP peers");
 
+	/* Without an operator, a manual start ends the case before the lab
+	 * interface is touched. */
+	if (w->prof->manual[KR_SUT_START] && !(ctx->opts && ctx->opts->interactive)) {
+		char *text = kr_sut_expand_loose(w->prof->action[KR_SUT_START], NULL);
+		kr_skip(ctx, "manual step (start) in a run that is not interactive: %s",
+			text ? text : w->prof->action[KR_SUT_START]);
+		free(text);
+		return -1;
+	}
 	int64_t t0 = kr_now_ns();
 	if (load_topo(w) < 0 || kr_w_keys_init(w) < 0 || kr_w_rtr_start(w) < 0 ||
 	    kr_w_sut_start(w) < 0 || kr_w_peers_start(w) < 0 || kr_w_rtr_wait_synced(w) < 0)

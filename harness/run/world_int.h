@@ -69,6 +69,7 @@ struct kr_world {
 	bool have_last_up;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
 	char workdir[PATH_MAX];
+	char config_path[PATH_MAX];   /* rendered configuration, "" without one */
 	char rtr_addr[64];
 };
 
@@ -86,8 +87,26 @@ int kr_w_rtr_add(struct kr_world *w, struct kr_wkey *k);
 /* Under StayRTR: record SKIP for a verb only the built-in cache has. */
 int kr_w_rtr_builtin_only(struct kr_world *w, const char *verb);
 
+/* world_device.c: kind = device */
+bool kr_w_is_device(const struct kr_world *w);
+/* Apply the profile's [device] plan to w->topo and describe the lab
+ * interface for kr_net_up_dev. 0 or -1 (ERROR recorded). */
+int kr_w_dev_plan(struct kr_world *w, struct kr_net_dev *d);
+/* A prefix "A/LEN" as template variables net, plen, mask, ipv6. 0 or -1. */
+int kr_w_prefix_vars(struct kr_sut_vars *item, const char *prefix);
+/* One role's link as template variables into item. 0 or -1. */
+int kr_w_link_vars(struct kr_world *w, struct kr_sut_vars *item, const char *role);
+
 /* world_sut.c */
 int kr_w_sut_start(struct kr_world *w);
+/* The profile's stop command (if any), then the start process ends. */
+void kr_w_sut_stop(struct kr_world *w);
+/* A `manual:` action: asks the operator of an interactive run (with the
+ * configuration at paste_path, if any, to paste); SKIP with the rendered
+ * instruction otherwise. 0 when done, -1 with SKIP/ERROR recorded. */
+int kr_w_manual(struct kr_world *w, enum kr_sut_action a, const char *paste_path);
+/* The SUT now signs `role` with key (what a shared SUT carries over). */
+int kr_w_sut_rekeyed(struct kr_world *w, const char *role, struct kr_wkey *key);
 
 /* world_rtr.c: Refresh StayRTR advertises (s) */
 unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w);

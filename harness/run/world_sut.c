@@ -6,8 +6,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "net/evloop.h"
+#include "run/operator.h"
+#include "run/runner.h"
 #include "run/sut_exec.h"
 #include "run/world_int.h"
 
@@ -44,13 +47,27 @@ static int set_vars(struct kr_world *w)
 		if (!it)
 			return kr_error(ctx, "out of memory");
 		kr_sut_vars_set(it, "prefix", kr_w_sut_prefix(w, i));
+		if (kr_w_prefix_vars(it, kr_w_sut_prefix(w, i)) < 0)
+			return kr_error(ctx, "out of memory");
 	}
 	/* One wildcard listener inside the SUT's namespace covers every link
-	 * (the namespace has no other addresses). */
+	 * (the namespace has no other addresses); a box has its own. */
 	struct kr_sut_vars *l = kr_sut_vars_add_item(v, "listen");
 	if (!l)
 		return kr_error(ctx, "out of memory");
 	kr_sut_vars_set(l, "addr", "0.0.0.0");
+	kr_sut_vars_set(v, "kind", w->prof->kind);
+	kr_sut_vars_set(v, "interface", w->prof->interface ? w->prof->interface : "");
+	kr_sut_vars_list(v, "links");
+	for (int r = 0; r < KR_SUT_DEV_NROLES; r++) {
+		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "links");
+		if (!it || kr_w_link_vars(w, it, kr_sut_dev_roles[r]) < 0)
+			return it ? -1 : kr_error(ctx, "out of memory");
+		if (!strcmp(kr_sut_dev_roles[r], "rtr")) {
+			kr_w_addr(w, KR_W_SUT_NODE, "rtr", AF_INET, a4, sizeof(a4));
+			kr_sut_vars_set(v, "rtr_local_addr", a4);
+		}
+	}
 	bool have_id = false;
 	for (size_t i = 0; i < sizeof(sut_peers) / sizeof(sut_peers[0]); i++) {
 		enum kr_peer p = sut_peers[i];
@@ -65,8 +82,8 @@ static int set_vars(struct kr_world *w)
 		if (p == KR_EXA && !w->cfg.exa)
 			continue;
 		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "peers");
-		if (!it)
-			return kr_error(ctx, "out of memory");
+		if (!it || kr_w_link_vars(w, it, name) < 0)
+			return it ? -1 : kr_error(ctx, "out of memory");
 		char peer4[64];
 		kr_w_addr(w, name, KR_W_SUT_NODE, AF_INET, peer4, sizeof(peer4));
 		kr_sut_vars_set(it, "addr", peer4);
@@ -126,6 +143,7 @@ static int render_config(struct kr_world *w)
 	}
 	fclose(f);
 	kr_sut_vars_set(w->vars, "config", (char *)path.p);
+	snprintf(w->config_path, sizeof(w->config_path), "%s", (char *)path.p);
 	kr_artifact(ctx, (char *)path.p);
 	rc = 0;
 done:
@@ -133,6 +151,13 @@ done:
 	kr_bytes_free(&out);
 	kr_bytes_free(&path);
 	return rc;
+}
+
+/* Where the profile's commands run: in the SUT's namespace for a daemon;
+ * on the harness's own side for a device (ssh, NETCONF, a vendor API). */
+static const char *action_node(const struct kr_world *w)
+{
+	return kr_w_is_device(w) ? NULL : KR_W_SUT_NODE;
 }
 
 /* The start command as a shell line in the case folder: after
@@ -145,17 +170,19 @@ static void write_command(struct kr_world *w, char *const *argv)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
-	fprintf(f, "ip netns exec %s-%s", kr_net_tag(w->net), KR_W_SUT_NODE);
+	if (action_node(w))
+		fprintf(f, "ip netns exec %s-%s ", kr_net_tag(w->net), KR_W_SUT_NODE);
 	for (size_t i = 0; argv[i]; i++) {
 		bool plain = argv[i][0] != 0;
 		for (const char *c = argv[i]; *c; c++)
 			plain &= strchr("_./=:,@%+-", *c) || (*c >= '0' && *c <= '9') ||
 				 ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z');
+		fputs(i ? " " : "", f);
 		if (plain) {
-			fprintf(f, " %s", argv[i]);
+			fputs(argv[i], f);
 			continue;
 		}
-		fputs(" '", f);
+		fputc('\'', f);
 		for (const char *c = argv[i]; *c; c++)
 			if (*c == '\'')
 				fputs("'\\''", f);
@@ -168,25 +195,131 @@ static void write_command(struct kr_world *w, char *const *argv)
 		kr_artifact(w->ctx, path);
 }
 
+int kr_w_manual(struct kr_world *w, enum kr_sut_action a, const char *paste_path)
+{
+	struct kr_ctx *ctx = w->ctx;
+	const struct kr_sut_profile *p = w->prof;
+	char tname[300];
+	snprintf(tname, sizeof(tname), "%s [%s]", p->file, kr_sut_action_name(a));
+	struct kr_bytes text = { 0 };
+	struct kr_err err = { 0 };
+	if (kr_sut_expand(p->action[a], strlen(p->action[a]), tname, w->vars, &text, &err) < 0)
+		return kr_error(ctx, "%s", err.msg);
+	if (!ctx->opts || !ctx->opts->interactive) {
+		kr_skip(ctx, "manual step (%s) in a run that is not interactive: %s", kr_sut_action_name(a),
+			(char *)text.p);
+		kr_bytes_free(&text);
+		return -1;
+	}
+	size_t plen = 0;
+	char *paste = paste_path ? kr_read_text_file(paste_path, &plen) : NULL;
+	int64_t t0 = kr_now_ns();
+	struct kr_op_step st = {
+		.case_id = ctx->c ? ctx->c->id : NULL, .action = kr_sut_action_name(a),
+		.instruction = (char *)text.p, .paste = paste, .paste_path = paste_path,
+		.deadline_ns = t0 + p->confirm_timeout_s * 1000000000LL,
+	};
+	kr_log(ctx, "operator step %s: %s", st.action, st.instruction);
+	enum kr_op_answer ans = kr_operator_ask(ctx->loop, STDIN_FILENO, stderr, &st);
+	free(paste);
+	int rc = 0;
+	switch (ans) {
+	case KR_OP_DONE:
+		kr_log(ctx, "operator confirmed %s after %.3f s", st.action, kr_ns_to_s(kr_now_ns() - t0));
+		break;
+	case KR_OP_SKIP:
+		rc = kr_skip(ctx, "the operator skipped the manual step (%s): %s", st.action, st.instruction);
+		break;
+	case KR_OP_TIMEOUT:
+	case KR_OP_EOF:
+		rc = kr_skip(ctx, "no operator answer (%s) within %ld s to the manual step (%s): %s",
+			     kr_op_answer_name(ans), p->confirm_timeout_s, st.action, st.instruction);
+		break;
+	case KR_OP_ERROR:
+		rc = kr_error(ctx, "interrupted while waiting for the operator");
+		break;
+	}
+	kr_bytes_free(&text);
+	return rc;
+}
+
+/* Polls the ready action until it exits 0 or the deadline. */
+static int wait_ready(struct kr_world *w, int64_t deadline)
+{
+	struct kr_ctx *ctx = w->ctx;
+	struct kr_err err = { 0 };
+	for (;;) {
+		int ec = kr_sut_run_action(w->net, action_node(w), w->prof, KR_SUT_READY, w->vars, NULL, ctx->loop,
+					   deadline, &err);
+		if (ec == 0)
+			return 0;
+		if (w->sut && kr_proc_poll(w->sut) && !kr_w_is_device(w)) {
+			char why[128];
+			return kr_fail(ctx, "the SUT ended during start-up: %s",
+				       kr_proc_status_str(w->sut, why, sizeof(why)));
+		}
+		if (kr_now_ns() > deadline)
+			return kr_error(ctx, "the SUT's ready action never succeeded: %s",
+					ec < 0 ? err.msg : "non-zero exit");
+		kr_loop_run_until(ctx->loop, NULL, NULL, kr_now_ns() + 20000000);
+	}
+}
+
+static bool proc_done(void *arg)
+{
+	return kr_proc_poll(arg);
+}
+
+/* A device's start may be a one-shot configuration command (done when it
+ * exits 0) or keep running (a console session, an emulator): ready is
+ * then the `ready` action, or at once without one. */
+static int device_started(struct kr_world *w, int64_t deadline)
+{
+	struct kr_ctx *ctx = w->ctx;
+	bool has_ready = w->prof->action[KR_SUT_READY] && !w->prof->manual[KR_SUT_READY];
+	if (!has_ready) {
+		/* Give a one-shot command the time to finish. */
+		kr_loop_run_until(ctx->loop, proc_done, w->sut, kr_now_ns() + 200000000);
+	} else if (wait_ready(w, deadline) < 0) {
+		return -1;
+	}
+	if (!kr_proc_poll(w->sut))
+		return 0;
+	char why[128];
+	struct kr_proc_status st = kr_proc_status(w->sut);
+	if (st.state != KR_PROC_EXITED || st.code != 0)
+		return kr_error(ctx, "the device's start action %s (see sut.out)",
+				kr_proc_status_str(w->sut, why, sizeof(why)));
+	kr_log(ctx, "start action done (exit 0)");
+	kr_proc_free(w->sut);
+	w->sut = NULL;
+	return 0;
+}
+
 int kr_w_sut_start(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
-	char why[256];
-	const char *na = kr_sut_action_unavailable(w->prof, KR_SUT_START, why, sizeof(why));
-	if (na)
-		return kr_skip(ctx, "the harness cannot start the SUT: %s", na);
 	if (mkdir(w->workdir, 0755) < 0 && errno != EEXIST)
 		return kr_error(ctx, "cannot create %s: %s", w->workdir, strerror(errno));
 	if (set_vars(w) < 0 || render_config(w) < 0)
 		return -1;
+	bool device = kr_w_is_device(w);
+	int64_t t = kr_now_ns();
+	int64_t deadline = t + kr_sut_cap_int(w->prof, "startup_ms", 5000) * 1000000LL + 1000000000LL;
+	if (w->prof->manual[KR_SUT_START]) {
+		/* The operator gets the rendered configuration to paste. */
+		if (kr_w_manual(w, KR_SUT_START, w->config_path[0] ? w->config_path : NULL) < 0)
+			return -1;
+		kr_log(ctx, "SUT started by the operator");
+		return 0;
+	}
 	char **argv;
 	struct kr_err err = { 0 };
 	if (kr_sut_argv(w->prof, KR_SUT_START, w->vars, &argv, &err) < 0)
 		return kr_error(ctx, "%s", err.msg);
 	char log[PATH_MAX + 16];
 	snprintf(log, sizeof(log), "%s/sut.out", ctx->dir);
-	struct kr_proc_opts o = { .node = KR_W_SUT_NODE, .argv = (const char *const *)argv, .log = log };
-	int64_t t = kr_now_ns();
+	struct kr_proc_opts o = { .node = action_node(w), .argv = (const char *const *)argv, .log = log };
 	w->sut = kr_proc_start(w->net, &o, &err);
 	kr_log(ctx, "SUT started: %s ...", argv[0]);
 	write_command(w, argv);
@@ -197,24 +330,18 @@ int kr_w_sut_start(struct kr_world *w)
 	char sutlog[PATH_MAX + 16];
 	snprintf(sutlog, sizeof(sutlog), "%s/sut.log", ctx->dir);
 	kr_artifact(ctx, sutlog);
-	int64_t deadline = kr_now_ns() + kr_sut_cap_int(w->prof, "startup_ms", 5000) * 1000000LL + 1000000000LL;
-	kr_expect(ctx, "the SUT starts and accepts BGP sessions on TCP %u", BGP_PORT);
-	int rc = kr_proc_wait_port(w->sut, BGP_PORT, deadline, &err);
-	if (rc < 0)
-		return kr_fail(ctx, "the SUT ended during start-up: %s", err.msg);
-	if (rc == 0)
-		return kr_error(ctx, "the SUT does not listen on TCP %u: %s", BGP_PORT, err.msg);
-	if (w->prof->action[KR_SUT_READY] && !w->prof->manual[KR_SUT_READY]) {
-		for (;;) {
-			int ec = kr_sut_run_action(w->net, KR_W_SUT_NODE, w->prof, KR_SUT_READY, w->vars, NULL,
-						   ctx->loop, deadline, &err);
-			if (ec == 0)
-				break;
-			if (kr_now_ns() > deadline)
-				return kr_error(ctx, "the SUT's ready action never succeeded: %s",
-						ec < 0 ? err.msg : "non-zero exit");
-			kr_loop_run_until(ctx->loop, NULL, NULL, kr_now_ns() + 20000000);
-		}
+	if (device) {
+		if (device_started(w, deadline) < 0)
+			return -1;
+	} else {
+		kr_expect(ctx, "the SUT starts and accepts BGP sessions on TCP %u", BGP_PORT);
+		int rc = kr_proc_wait_port(w->sut, BGP_PORT, deadline, &err);
+		if (rc < 0)
+			return kr_fail(ctx, "the SUT ended during start-up: %s", err.msg);
+		if (rc == 0)
+			return kr_error(ctx, "the SUT does not listen on TCP %u: %s", BGP_PORT, err.msg);
+		if (w->prof->action[KR_SUT_READY] && !w->prof->manual[KR_SUT_READY] && wait_ready(w, deadline) < 0)
+			return -1;
 	}
 	kr_log(ctx, "SUT ready after %.3f s", kr_ns_to_s(kr_now_ns() - t));
 	return 0;
@@ -223,25 +350,53 @@ int kr_w_sut_start(struct kr_world *w)
 int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, unsigned stagger_ms)
 {
 	struct kr_ctx *ctx = w->ctx;
-	char why[256];
-	const char *na = kr_sut_action_unavailable(w->prof, KR_SUT_REKEY, why, sizeof(why));
-	if (na)
-		return kr_skip(ctx, "the harness cannot rekey the SUT: %s", na);
+	if (!w->prof->action[KR_SUT_REKEY])
+		return kr_skip(ctx, "the harness cannot rekey the SUT: profile %s has no 'rekey' action",
+			       w->prof->name);
 	/* One shared key serves both roles; profiles name the roles origin
 	 * and transit only (sut/README.md). */
+	char ski[2 * KR_SKI_LEN + 1];
+	kr_hex_encode(ski, sizeof(ski), kr_wkey_ski(key), KR_SKI_LEN);
 	kr_sut_vars_set(w->vars, "role", strcmp(role, "shared") ? role : "origin");
 	kr_sut_vars_set(w->vars, "key", key->pem);
+	kr_sut_vars_set(w->vars, "ski", ski);
 	kr_sut_vars_setf(w->vars, "stagger_ms", "%u", stagger_ms);
+	kr_log(ctx, "step 3: rekey the SUT's %s key to %s (stagger %u ms)", role, key->name, stagger_ms);
+	if (w->prof->manual[KR_SUT_REKEY])
+		return kr_w_manual(w, KR_SUT_REKEY, NULL) < 0 ? -1 : kr_w_sut_rekeyed(w, role, key);
 	char log[PATH_MAX + 16];
 	snprintf(log, sizeof(log), "%s/sut-rekey.log", ctx->dir);
-	kr_log(ctx, "step 3: rekey the SUT's %s key to %s (stagger %u ms)", role, key->name, stagger_ms);
 	struct kr_err err = { 0 };
-	int ec = kr_sut_run_action(w->net, KR_W_SUT_NODE, w->prof, KR_SUT_REKEY, w->vars, log,
+	int ec = kr_sut_run_action(w->net, action_node(w), w->prof, KR_SUT_REKEY, w->vars, log,
 				   ctx->loop, kr_now_ns() + 10000000000LL, &err);
 	kr_artifact(ctx, log);
 	if (ec < 0)
 		return kr_error(ctx, "rekey action: %s", err.msg);
 	if (ec != 0)
 		return kr_error(ctx, "rekey action exited with code %d (see %s)", ec, log);
+	return kr_w_sut_rekeyed(w, role, key);
+}
+
+void kr_w_sut_stop(struct kr_world *w)
+{
+	if (w->vars && w->prof->action[KR_SUT_STOP] && !w->prof->manual[KR_SUT_STOP]) {
+		char log[PATH_MAX + 16];
+		snprintf(log, sizeof(log), "%s/sut-stop.log", w->ctx->dir);
+		struct kr_err err = { 0 };
+		int ec = kr_sut_run_action(w->net, action_node(w), w->prof, KR_SUT_STOP, w->vars, log, w->ctx->loop,
+					   kr_now_ns() + 10000000000LL, &err);
+		if (ec != 0)
+			kr_log(w->ctx, "stop action: %s", ec < 0 ? err.msg : "non-zero exit");
+		kr_artifact(w->ctx, log);
+	}
+	kr_proc_free(w->sut);
+	w->sut = NULL;
+}
+
+int kr_w_sut_rekeyed(struct kr_world *w, const char *role, struct kr_wkey *key)
+{
+	(void)w;
+	(void)role;
+	(void)key;
 	return 0;
 }

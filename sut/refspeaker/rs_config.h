@@ -12,7 +12,7 @@
 #include "wire/kr_util.h"
 
 #define RS_MAX_PEERS 32
-#define RS_MAX_LISTEN 4
+#define RS_MAX_LISTEN 8
 #define RS_MAX_PREFIXES 256
 #define RS_PATH_MAX 256
 
