@@ -80,7 +80,13 @@ sed -e "s|^config = .*|config = $PWD/sut/profiles/refspeaker.conf.in|" \
 $K run --sut "$out/crash.profile" --out "$out/crash" rollover/3.1-1/1 >"$out/crashlog" 2>&1
 rc=$?
 [ $rc -eq 1 ] || { cat "$out/crashlog"; fail "crashing SUT: exit $rc, not 1"; }
-grep -q 'SIGSEGV' "$out/crash/results.json" || fail "crashing SUT: SIGSEGV not reported"
+python3 - "$out/crash/results.json" <<'PY' || fail "crashing SUT: not a FAIL naming SIGSEGV"
+import json, sys
+for c in json.load(open(sys.argv[1]))["cases"]:
+    cr = c["sut_crash"]
+    assert c["outcome"] == "FAIL" and cr and cr["signal_name"] == "SIGSEGV", c
+    assert c["actual"].startswith("the SUT was killed by SIGSEGV"), c["actual"]
+PY
 tools/junit-check.py "$out/crash/junit.xml" "$out/crash/results.json" || fail "crash run: junitparser disagrees"
 
 # SIGINT in the middle of a run: torn down, partial reports written.

@@ -25,13 +25,16 @@ extra() {
 	esac
 }
 
-# Cases a fault must leave NOT-JUDGED: their precondition is another case's
-# requirement, which the fault breaks (suites/README.md, "Preconditions").
+# Cases a fault must leave NOT-JUDGED: the backticked ids of its "Not
+# judged:" item (their precondition is another case's requirement, which
+# the fault breaks; suites/README.md, "Preconditions").
 notjudged() {
-	case $1 in
-	accept-unknown-ski) echo "keys/8205-5/1" ;;
-	no-downstream-withdraw) echo "replay/4/1 replay/4/2" ;;
-	esac
+	awk -v f="$1" '
+/^## / { on = ($2 == f); grab = 0; next }
+on && /^- Not judged:/ { grab = 1 }
+on && /^- / && !/^- Not judged:/ { grab = 0 }
+grab { s = $0; while (match(s, /`[^`]+`/)) { printf "%s ", substr(s, RSTART + 1, RLENGTH - 2); s = substr(s, RSTART + RLENGTH) } }
+' "$F"
 }
 
 # "NAME case case ..." per fault: the backticked ids of its "Caught by:"
@@ -104,15 +107,15 @@ while read -r name primary rest; do
 		{ echo "FAIL: $name: junitparser reads other counts than results.json"; fail=1; }
 done <"$out/faults"
 
-# No staggering although asked: the stagger verdict of rollover/3.1-3/sut-3
+# No staggering although asked: the stagger verdict of rollover/3.1-3/sut-4
 # (a SHOULD, so --strict makes it fail the run).
 sed -e "s|^config = .*|config = $PWD/sut/profiles/refspeaker.conf.in|" \
     -e "s|--stagger-ms {stagger_ms}|--stagger-ms 0|" sut/profiles/refspeaker.profile >"$out/nostagger.profile"
-$K run --strict --sut "$out/nostagger.profile" --out "$out/nostagger" rollover/3.1-3/sut-3 >"$out/nostagger.log" 2>&1
+$K run --strict --sut "$out/nostagger.profile" --out "$out/nostagger" 'rollover/3.1-3/sut-4$' >"$out/nostagger.log" 2>&1
 rc=$?
 failed=$(failed_cases "$out/nostagger")
 printf '%-24s %-5s %s\n' "(profile: no stagger)" "$rc" "$failed"
-check nostagger $rc "$failed" rollover/3.1-3/sut-3
+check nostagger $rc "$failed" rollover/3.1-3/sut-4
 
 # --keep-on-fail: stops at the failure, leaves its namespaces without any
 # process in them, and the SUT's command line in the case folder.

@@ -84,6 +84,13 @@ static void sp_update(struct kr_bgp_session *s, const uint8_t *m, size_t len, co
 		sp->cfg.on_update(sp, m, len, u, sp->cfg.hook_arg);
 }
 
+static void sp_down(struct kr_bgp_session *s, const struct kr_bgp_down *why, void *arg)
+{
+	struct kr_speaker *sp = arg;
+	if (sp->cfg.on_down)
+		sp->cfg.on_down(sp, why, sp->cfg.hook_arg);
+}
+
 static void sp_established(struct kr_bgp_session *s, void *arg)
 {
 	struct kr_speaker *sp = arg;
@@ -176,7 +183,8 @@ struct kr_speaker *kr_speaker_new(struct kr_loop *l, const struct kr_speaker_cfg
 	}
 	static const struct kr_bgp_cbs cbs = { .on_established = sp_established,
 					       .on_update = sp_update,
-					       .on_message = sp_msg };
+					       .on_message = sp_msg,
+					       .on_down = sp_down };
 	sp->s = kr_bgp_session_new(l, &bc, &cbs, sp);
 	if (!sp->s) {
 		kr_err_set(err, EINVAL, 0, "%s: cannot create the session (bad OPEN config?)", sp->name);

@@ -44,6 +44,9 @@ struct kr_speaker_cfg {
 	 * did not decode). */
 	void (*on_update)(struct kr_speaker *sp, const uint8_t *msg, size_t len,
 			  const struct kr_update *u, void *arg);
+	/* Called when a connection that reached OpenSent is lost (why: as
+	 * bgp_session.h reports it). */
+	void (*on_down)(struct kr_speaker *sp, const struct kr_bgp_down *why, void *arg);
 	void *hook_arg;
 };
 void kr_speaker_cfg_init(struct kr_speaker_cfg *c);

@@ -85,9 +85,7 @@ int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s)
 	if (ns < (int64_t)(min_s * 1e9))
 		ns = (int64_t)(min_s * 1e9);
 	kr_log(w->ctx, "letting %.0f s of protocol time pass (%.3f s)", nominal_s, kr_ns_to_s(ns));
-	if (kr_loop_run_until(w->ctx->loop, NULL, NULL, kr_now_ns() + ns) < 0)
-		return kr_error(w->ctx, "interrupted");
-	return 0;
+	return kr_w_run_until(w, NULL, NULL, kr_now_ns() + ns) < 0 ? -1 : 0;
 }
 
 /* ---- teardown ------------------------------------------------------------- */
@@ -107,6 +105,12 @@ static void world_down(void *arg)
 {
 	struct kr_world *w = arg;
 	struct kr_ctx *ctx = w->ctx;
+	/* A SUT that broke down is the case's finding whatever the case
+	 * concluded (a harness ERROR from lost sessions included): checked
+	 * before anything is stopped. */
+	kr_w_health_final(w);
+	w->health.armed = false;
+	w->health.allow_exit = true; /* the stop below */
 	for (int p = 0; p < KR_NPEERS; p++)
 		if (w->sp[p])
 			kr_speaker_stop(w->sp[p]);
@@ -115,16 +119,6 @@ static void world_down(void *arg)
 		char why[128];
 		if (!kr_w_sut_alive(w, why, sizeof(why)))
 			kr_log(ctx, "SUT: %s", why);
-		/* A crash is the SUT's failure whatever the case concluded
-		 * (a harness ERROR from lost sessions included). */
-		if (kr_proc_crashed(w->sut) && (ctx->r->outcome == KR_PASS || ctx->r->outcome == KR_ERROR)) {
-			kr_result_log(ctx->r, kr_now_ns(), "SUT crashed: %s (replaces %s)", why,
-				      kr_outcome_name(ctx->r->outcome));
-			ctx->r->decided = false;
-			free(ctx->r->reason);
-			ctx->r->reason = NULL;
-			kr_result_set(ctx->r, KR_FAIL, "the SUT keeps running", why, NULL);
-		}
 	}
 	kr_w_sut_stop(w);
 	for (int p = 0; p < KR_NPEERS; p++)
@@ -233,6 +227,7 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	 * the keys (RTR clients may apply them on another thread): a route
 	 * signed with a key published now proves it (under StayRTR the sync
 	 * above was already such a barrier). */
+	w->health.armed = true;
 	if (!w->srtr && kr_w_rtr_barrier(w) < 0)
 		return -1;
 	kr_metric(ctx, "setup_time", kr_ns_to_s(kr_now_ns() - t0), "s");

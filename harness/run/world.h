@@ -156,7 +156,16 @@ const char *kr_w_sut_prefix(const struct kr_world *w, unsigned i);
 /* Run the profile's rekey action: switch `role` to key, staggered per peer
  * by stagger_ms. 0, or -1 (SKIP when the action is manual). */
 int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, unsigned stagger_ms);
-/* The SUT still runs (a crash is a FAIL of the case, stated by the caller). */
+/* The SUT still runs. */
 bool kr_w_sut_alive(struct kr_world *w, char *why, size_t whysz);
+/* The SUT breaking down is watched during the whole case (its process
+ * ending, a session of up1/up2/dn1/dn2 dropping, its ready check failing
+ * at the end): any wait of the world then returns -1 and the case is a
+ * FAIL that reports it first (results.json "sut_crash"). A case that
+ * stops the SUT or resets sessions on purpose announces it: drops of the
+ * peers in mask (enum kr_peer bits) and, when sut_exit, the end of the
+ * SUT's process are expected until kr_w_expect_up(). */
+void kr_w_expect_down(struct kr_world *w, unsigned mask, bool sut_exit);
+void kr_w_expect_up(struct kr_world *w);
 
 #endif

@@ -44,6 +44,20 @@ struct kr_wsent {
 
 struct kr_exa;
 
+/* What world_health.c saw of the SUT breaking down. */
+struct kr_w_health {
+	bool armed;             /* the world is up: session drops count */
+	bool broken;            /* something broke: the current wait ends */
+	bool reported;          /* the crash verdict is recorded */
+	unsigned allow_down;    /* peers whose sessions may drop (kr_w_expect_down) */
+	bool allow_exit;        /* the SUT's process may end */
+	bool in_wait;           /* a kr_w_run_until is running */
+	bool broke_in_wait;     /* the first breakdown came during one */
+	int64_t exit_ns;        /* when its end was seen, 0 never */
+	int64_t drop_ns[KR_NPEERS];
+	char drop_text[KR_NPEERS][256];
+};
+
 struct kr_world {
 	struct kr_ctx *ctx;
 	struct kr_world_cfg cfg;
@@ -68,6 +82,7 @@ struct kr_world {
 	enum kr_peer last_up;
 	bool have_last_up;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
+	struct kr_w_health health;
 	char workdir[PATH_MAX];
 	char config_path[PATH_MAX];   /* rendered configuration, "" without one */
 	char rtr_addr[64];
@@ -99,6 +114,8 @@ int kr_w_link_vars(struct kr_world *w, struct kr_sut_vars *item, const char *rol
 
 /* world_sut.c */
 int kr_w_sut_start(struct kr_world *w);
+/* Where profile actions run: the SUT's node, or NULL (host) for a device. */
+const char *kr_w_action_node(const struct kr_world *w);
 /* The profile's stop command (if any), then the start process ends. */
 void kr_w_sut_stop(struct kr_world *w);
 /* A `manual:` action: asks the operator of an interactive run (with the
@@ -107,6 +124,23 @@ void kr_w_sut_stop(struct kr_world *w);
 int kr_w_manual(struct kr_world *w, enum kr_sut_action a, const char *paste_path);
 /* The SUT now signs `role` with key (what a shared SUT carries over). */
 int kr_w_sut_rekeyed(struct kr_world *w, const char *role, struct kr_wkey *key);
+
+/* world_health.c. Every wait of the world runs through kr_w_run_until:
+ * like kr_loop_run_until, but when the SUT breaks down meanwhile it
+ * records the crash verdict and returns -1 (and -1 with ERROR when the
+ * loop was stopped otherwise). */
+int kr_w_run_until(struct kr_world *w, bool (*pred)(void *), void *arg, int64_t deadline);
+/* Watch the SUT's process (after each start). 0 or -1 (ERROR). */
+int kr_w_health_watch_sut(struct kr_world *w);
+/* A session of peer p went down (the speakers' on_down). */
+void kr_w_health_on_down(struct kr_world *w, enum kr_peer p, const struct kr_bgp_down *why);
+/* The process ended during start-up: the crash verdict, -1. */
+int kr_w_sut_ended_at_start(struct kr_world *w);
+/* Something broke: record the verdict (-1); 0 when nothing did. */
+int kr_w_health_report(struct kr_world *w);
+/* At teardown, before anything is stopped: process, sessions, then the
+ * profile's ready check. */
+void kr_w_health_final(struct kr_world *w);
 
 /* world_rtr.c: Refresh StayRTR advertises (s) */
 unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w);

@@ -319,9 +319,9 @@ int kr_w_rtr_wait_synced(struct kr_world *w)
 	if (w->srtr)
 		return kr_w_rtr_barrier(w);
 	int64_t t = kr_now_ns();
-	int rc = kr_loop_run_until(w->ctx->loop, kr_rtr_all_synced, w->rtr, kr_w_deadline(w, KR_W_RTR));
+	int rc = kr_w_run_until(w, kr_rtr_all_synced, w->rtr, kr_w_deadline(w, KR_W_RTR));
 	if (rc < 0)
-		return kr_error(w->ctx, "interrupted");
+		return -1;
 	if (rc == 0) {
 		kr_expect(w->ctx, "the SUT's RTR client synchronises to serial %u within %.2f s",
 			  kr_rtr_serial(w->rtr), kr_w_deadline_s(w, KR_W_RTR));

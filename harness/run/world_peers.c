@@ -26,6 +26,14 @@ static int ns_socket(void *arg, int family, int type)
 	return kr_net_socket(s->w->net, s->node, family, type, 0);
 }
 
+static void on_down(struct kr_speaker *sp, const struct kr_bgp_down *why, void *arg)
+{
+	struct kr_world *w = arg;
+	for (int p = KR_UP1; p <= KR_DN2; p++)
+		if (w->sp[p] == sp)
+			kr_w_health_on_down(w, (enum kr_peer)p, why);
+}
+
 static int start_speaker(struct kr_world *w, enum kr_peer p)
 {
 	const char *name = kr_peer_name(p);
@@ -53,6 +61,8 @@ static int start_speaker(struct kr_world *w, enum kr_peer p)
 	c.record = true;
 	c.observe = p == KR_DN1 || p == KR_DN2;
 	c.keys = w->keytab;
+	c.on_down = on_down;
+	c.hook_arg = w;
 	struct kr_err err = { 0 };
 	w->sp[p] = kr_speaker_new(w->ctx->loop, &c, &err);
 	if (!w->sp[p] || kr_speaker_start(w->sp[p], &err) < 0)
@@ -316,10 +326,7 @@ static int wait_for(struct kr_world *w, struct wait_arg *a, const char *prefix, 
 	for (int d = KR_DN1; d < KR_NPEERS; d++)
 		if ((a->mask & (1u << d)) && !kr_w_obs(w, (enum kr_peer)d))
 			return kr_error(w->ctx, "%s is not an observer in this case", kr_peer_name(d));
-	int rc = kr_loop_run_until(w->ctx->loop, holds, a, deadline);
-	if (rc < 0)
-		return kr_error(w->ctx, "interrupted");
-	return rc;
+	return kr_w_run_until(w, holds, a, deadline);
 }
 
 int kr_w_wait_present(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *sut_ski,
@@ -335,8 +342,12 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
 	return wait_for(w, &a, prefix, deadline);
 }
 
+/* Barrier re-sends: a route validated before the SUT applied the key is
+ * Not Valid, and a SUT need not re-validate it for the barrier to hold. */
+#define RESEND_NS 100000000LL
+
 static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k, unsigned mask,
-			 int64_t deadline)
+			 int64_t deadline, bool resend)
 {
 	char pfx[48];
 	/* of the case's family: a SUT may keep per-family queues, and only
@@ -348,7 +359,17 @@ static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k,
 	int64_t t = kr_now_ns();
 	if (kr_w_announce(w, up, pfx, k) < 0)
 		return -1;
-	int rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, deadline);
+	kr_expect(w->ctx, "sentinel %s from %s, signed with %s, reaches every observer", pfx, kr_peer_name(up),
+		  k->name);
+	int rc;
+	for (;;) {
+		int64_t until = resend && deadline - kr_now_ns() > RESEND_NS ? kr_now_ns() + RESEND_NS : deadline;
+		rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, until);
+		if (rc != 0 || until >= deadline)
+			break;
+		if (kr_w_announce(w, up, pfx, k) < 0)
+			return -1;
+	}
 	if (rc == 1)
 		kr_log(w->ctx, "sentinel %s from %s arrived after %.3f s", pfx, kr_peer_name(up),
 		       kr_ns_to_s(kr_now_ns() - t));
@@ -375,14 +396,14 @@ int kr_w_sentinel(struct kr_world *w, unsigned mask)
 	if (w->have_last_up) {
 		struct kr_wkey *k = newest_published(w, w->last_up);
 		if (k)
-			return sentinel_with(w, w->last_up, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+			return sentinel_with(w, w->last_up, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE), false);
 	}
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 0);
 	if (!k)
 		return -1;
 	if (!k->published)
 		return kr_error(w->ctx, "the sentinel key %s is not published", k->name);
-	return sentinel_with(w, KR_UP2, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE));
+	return sentinel_with(w, KR_UP2, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE), false);
 }
 
 int kr_w_rtr_barrier(struct kr_world *w)
@@ -394,7 +415,7 @@ int kr_w_rtr_barrier(struct kr_world *w)
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 100 + w->barriers++);
 	if (!k || (w->srtr ? kr_w_rtr_add(w, k) : kr_w_publish(w, k)) < 0)
 		return -1;
-	int rc = sentinel_with(w, KR_UP2, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR));
+	int rc = sentinel_with(w, KR_UP2, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR), true);
 	if (rc == 0) {
 		kr_expect(w->ctx, "a route signed with %s, published after the RTR change, valid at dn1 and dn2 "
 				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));

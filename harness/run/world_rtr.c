@@ -53,9 +53,9 @@ int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double exp
 	struct eod_wait e = { w->rtr,
 			      kr_rtr_transcript_count_pdus(w->rtr, KR_RTR_OUT, KR_RTR_END_OF_DATA, 0) };
 	kr_rtr_notify_now(w->rtr);
-	int rc = kr_loop_run_until(w->ctx->loop, eod_since, &e, kr_w_deadline(w, KR_W_RTR));
+	int rc = kr_w_run_until(w, eod_since, &e, kr_w_deadline(w, KR_W_RTR));
 	if (rc < 0)
-		return kr_error(w->ctx, "interrupted");
+		return -1;
 	if (rc == 0) {
 		kr_expect(w->ctx, "the SUT queries the RTR cache within %.2f s of a Serial Notify",
 			  kr_w_deadline_s(w, KR_W_RTR));

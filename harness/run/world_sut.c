@@ -155,7 +155,7 @@ done:
 
 /* Where the profile's commands run: in the SUT's namespace for a daemon;
  * on the harness's own side for a device (ssh, NETCONF, a vendor API). */
-static const char *action_node(const struct kr_world *w)
+const char *kr_w_action_node(const struct kr_world *w)
 {
 	return kr_w_is_device(w) ? NULL : KR_W_SUT_NODE;
 }
@@ -170,7 +170,7 @@ static void write_command(struct kr_world *w, char *const *argv)
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
-	if (action_node(w))
+	if (kr_w_action_node(w))
 		fprintf(f, "ip netns exec %s-%s ", kr_net_tag(w->net), KR_W_SUT_NODE);
 	for (size_t i = 0; argv[i]; i++) {
 		bool plain = argv[i][0] != 0;
@@ -249,15 +249,12 @@ static int wait_ready(struct kr_world *w, int64_t deadline)
 	struct kr_ctx *ctx = w->ctx;
 	struct kr_err err = { 0 };
 	for (;;) {
-		int ec = kr_sut_run_action(w->net, action_node(w), w->prof, KR_SUT_READY, w->vars, NULL, ctx->loop,
+		int ec = kr_sut_run_action(w->net, kr_w_action_node(w), w->prof, KR_SUT_READY, w->vars, NULL, ctx->loop,
 					   deadline, &err);
 		if (ec == 0)
 			return 0;
-		if (w->sut && kr_proc_poll(w->sut) && !kr_w_is_device(w)) {
-			char why[128];
-			return kr_fail(ctx, "the SUT ended during start-up: %s",
-				       kr_proc_status_str(w->sut, why, sizeof(why)));
-		}
+		if (w->sut && !kr_w_is_device(w) && (kr_proc_poll(w->sut) || w->health.broken))
+			return kr_w_sut_ended_at_start(w);
 		if (kr_now_ns() > deadline)
 			return kr_error(ctx, "the SUT's ready action never succeeded: %s",
 					ec < 0 ? err.msg : "non-zero exit");
@@ -319,7 +316,7 @@ int kr_w_sut_start(struct kr_world *w)
 		return kr_error(ctx, "%s", err.msg);
 	char log[PATH_MAX + 16];
 	snprintf(log, sizeof(log), "%s/sut.out", ctx->dir);
-	struct kr_proc_opts o = { .node = action_node(w), .argv = (const char *const *)argv, .log = log };
+	struct kr_proc_opts o = { .node = kr_w_action_node(w), .argv = (const char *const *)argv, .log = log };
 	w->sut = kr_proc_start(w->net, &o, &err);
 	kr_log(ctx, "SUT started: %s ...", argv[0]);
 	write_command(w, argv);
@@ -327,6 +324,10 @@ int kr_w_sut_start(struct kr_world *w)
 	if (!w->sut)
 		return kr_error(ctx, "starting the SUT: %s", err.msg);
 	kr_artifact(ctx, log);
+	/* A device's start command may well end (a one-shot configuration):
+	 * only a daemon's end is a breakdown. */
+	if (!device && kr_w_health_watch_sut(w) < 0)
+		return -1;
 	char sutlog[PATH_MAX + 16];
 	snprintf(sutlog, sizeof(sutlog), "%s/sut.log", ctx->dir);
 	kr_artifact(ctx, sutlog);
@@ -337,7 +338,7 @@ int kr_w_sut_start(struct kr_world *w)
 		kr_expect(ctx, "the SUT starts and accepts BGP sessions on TCP %u", BGP_PORT);
 		int rc = kr_proc_wait_port(w->sut, BGP_PORT, deadline, &err);
 		if (rc < 0)
-			return kr_fail(ctx, "the SUT ended during start-up: %s", err.msg);
+			return kr_w_sut_ended_at_start(w);
 		if (rc == 0)
 			return kr_error(ctx, "the SUT does not listen on TCP %u: %s", BGP_PORT, err.msg);
 		if (w->prof->action[KR_SUT_READY] && !w->prof->manual[KR_SUT_READY] && wait_ready(w, deadline) < 0)
@@ -367,7 +368,7 @@ int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, un
 	char log[PATH_MAX + 16];
 	snprintf(log, sizeof(log), "%s/sut-rekey.log", ctx->dir);
 	struct kr_err err = { 0 };
-	int ec = kr_sut_run_action(w->net, action_node(w), w->prof, KR_SUT_REKEY, w->vars, log,
+	int ec = kr_sut_run_action(w->net, kr_w_action_node(w), w->prof, KR_SUT_REKEY, w->vars, log,
 				   ctx->loop, kr_now_ns() + 10000000000LL, &err);
 	kr_artifact(ctx, log);
 	if (ec < 0)
@@ -383,7 +384,7 @@ void kr_w_sut_stop(struct kr_world *w)
 		char log[PATH_MAX + 16];
 		snprintf(log, sizeof(log), "%s/sut-stop.log", w->ctx->dir);
 		struct kr_err err = { 0 };
-		int ec = kr_sut_run_action(w->net, action_node(w), w->prof, KR_SUT_STOP, w->vars, log, w->ctx->loop,
+		int ec = kr_sut_run_action(w->net, kr_w_action_node(w), w->prof, KR_SUT_STOP, w->vars, log, w->ctx->loop,
 					   kr_now_ns() + 10000000000LL, &err);
 		if (ec != 0)
 			kr_log(w->ctx, "stop action: %s", ec < 0 ? err.msg : "non-zero exit");

@@ -27,6 +27,9 @@ static const struct {
 	{ "readvertise-transit-on-origin-roll", &rs_fault.readvertise_transit_on_origin_roll },
 	{ "keys-outlive-expire", &rs_fault.keys_outlive_expire },
 	{ "early-expire", &rs_fault.early_expire },
+	{ "abort-on-ipv6-bgpsec", &rs_fault.abort_on_ipv6_bgpsec },
+	{ "notify-on-ipv6-bgpsec", &rs_fault.notify_on_ipv6_bgpsec },
+	{ "stagger-forgets-last", &rs_fault.stagger_forgets_last },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

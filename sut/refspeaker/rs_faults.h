@@ -25,6 +25,9 @@ struct rs_faults {
 	bool readvertise_transit_on_origin_roll; /* origin rekey re-sends transit routes too */
 	bool keys_outlive_expire;    /* router keys kept past the cache's Expire Interval */
 	bool early_expire;           /* router keys dropped after a quarter of the Expire Interval */
+	bool abort_on_ipv6_bgpsec;   /* the first IPv6 UPDATE with BGPsec_PATH aborts the process */
+	bool notify_on_ipv6_bgpsec;  /* an IPv6 UPDATE with BGPsec_PATH gets NOTIFICATION 3/1 */
+	bool stagger_forgets_last;   /* a staggered twilight never reaches the last BGPsec peer */
 };
 
 extern struct rs_faults rs_fault;

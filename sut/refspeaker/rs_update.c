@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "rs_faults.h"
 #include "rs_speaker.h"
@@ -174,6 +175,18 @@ void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, 
 		return treat_as_withdraw(sp, p, &al, u->attr_err.msg);
 	uint16_t afi = mp ? u->mp_reach.afi : KR_AFI_IPV4;
 	bool has_sec = u->i_bgpsec >= 0;
+	if (has_sec && afi == KR_AFI_IPV6 && rs_fault.abort_on_ipv6_bgpsec) {
+		rs_log("fault abort-on-ipv6-bgpsec: aborting on an IPv6 BGPsec UPDATE from %s", p->name);
+		/* no core file wherever the harness runs */
+		setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
+		abort(); /* fault: a crash on the first IPv6 BGPsec_PATH */
+	}
+	if (has_sec && afi == KR_AFI_IPV6 && rs_fault.notify_on_ipv6_bgpsec) {
+		rs_log("fault notify-on-ipv6-bgpsec: %s: IPv6 BGPsec UPDATE treated as malformed, "
+		       "sending NOTIFICATION 3/1", p->name);
+		kr_bgp_send_notification(p->s, 3, 1, NULL, 0); /* fault: session reset */
+		return;
+	}
 	bool signed_route = has_sec && afi <= 2 && p->neg.bgpsec_recv[afi];
 	if (has_sec && !signed_route)
 		rs_log("%s: BGPsec_PATH for AFI %u without negotiated BGPsec: attribute ignored",
