@@ -28,7 +28,7 @@ CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) -Iharness $(PKG_CFLAGS)
-LDLIBS  := $(PKG_LIBS) -lpthread
+LDLIBS  := $(PKG_LIBS) -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # BUILD=build (default) or build-asan (sanitizer build used by the tests too)
@@ -109,7 +109,7 @@ build-fuzz/obj/%.o: %.c
 build-fuzz/%: fuzz/%.c $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CSTD) -g -O1 -Iharness $(PKG_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) \
-	  -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lpthread
+	  -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lpthread -lm
 
 asan:
 	$(MAKE) BUILD=build-asan all

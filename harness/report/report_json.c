@@ -52,7 +52,7 @@ static json_t *crash_json(const struct kr_sut_crash *c)
 	return o;
 }
 
-static json_t *case_json(const struct kr_result *r)
+json_t *kr_report_case_json(const struct kr_result *r)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(r->c->id));
@@ -97,12 +97,13 @@ static json_t *case_json(const struct kr_result *r)
 	return o;
 }
 
-int kr_report_json(const char *path, const struct kr_run_report *rr)
+json_t *kr_report_json_doc(const struct kr_run_report *rr)
 {
 	json_t *root = json_object();
 	json_object_set_new(root, "tool", json_string("keyroll"));
 	json_object_set_new(root, "run_id", str_or_null(rr->run_id));
 	json_object_set_new(root, "started", str_or_null(rr->started));
+	json_object_set_new(root, "hostname", str_or_null(rr->hostname));
 	json_object_set_new(root, "time_s", json_real(rr->time_s));
 	json_object_set_new(root, "time_scale", json_real(rr->time_scale));
 	json_object_set_new(root, "strict", json_boolean(rr->strict));
@@ -142,9 +143,14 @@ int kr_report_json(const char *path, const struct kr_run_report *rr)
 
 	json_t *cases = json_array();
 	for (size_t i = 0; i < rr->nresults; i++)
-		json_array_append_new(cases, case_json(&rr->results[i]));
+		json_array_append_new(cases, kr_report_case_json(&rr->results[i]));
 	json_object_set_new(root, "cases", cases);
+	return root;
+}
 
+int kr_report_json(const char *path, const struct kr_run_report *rr)
+{
+	json_t *root = kr_report_json_doc(rr);
 	int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return rc == 0 ? 0 : -1;

@@ -4,8 +4,28 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report/report.h"
+
+int kr_report_write_html(const struct kr_run_report *rr, const char *dir)
+{
+	/* Written aside and renamed: a reader never sees half a page. */
+	char path[PATH_MAX], tmp[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/index.html", dir) >= (int)sizeof(path) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.index.html.tmp", dir) >= (int)sizeof(tmp))
+		return -1;
+	FILE *f = fopen(tmp, "w");
+	int rc = f ? kr_report_html(f, rr, dir) : -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	if (rc < 0 || rename(tmp, path) < 0) {
+		fprintf(stderr, "keyroll: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
 
 int kr_report_write_all(const struct kr_run_report *rr, const char *dir, const char *extra_junit)
 {
@@ -31,6 +51,8 @@ int kr_report_write_all(const struct kr_run_report *rr, const char *dir, const c
 		fprintf(stderr, "keyroll: cannot write %s\n", path);
 		rc = -1;
 	}
+	if (kr_report_write_html(rr, dir) < 0)
+		rc = -1;
 	return rc;
 }
 
