@@ -3,6 +3,7 @@
  * selected case ids and of the SUT profile (runner.h). */
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "run/runner.h"
@@ -21,25 +22,32 @@ static int finish(EVP_MD_CTX *md, int ok, char out[65])
 	return 0;
 }
 
+int kr_ids_sha256(const char *const *ids, size_t n, char out[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = EVP_DigestUpdate(md, ids[i], strlen(ids[i])) == 1 && EVP_DigestUpdate(md, "\n", 1) == 1;
+	return finish(md, ok, out);
+}
+
 int kr_selection_sha256(char *const *filters, size_t nfilters, char out[65], size_t *nselected)
 {
 	const struct kr_case_ref *refs;
 	size_t n = kr_cases(&refs), nsel = 0;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	const char **ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ids)
+		return -1;
 	/* kr_cases() is sorted by id, so the digest does not depend on the
 	 * order suites registered in. */
-	for (size_t i = 0; ok && i < n; i++) {
-		if (!kr_case_match(refs[i].c, filters, nfilters))
-			continue;
-		nsel++;
-		ok = EVP_DigestUpdate(md, refs[i].c->id, strlen(refs[i].c->id)) == 1 &&
-		     EVP_DigestUpdate(md, "\n", 1) == 1;
-	}
-	if (finish(md, ok, out) < 0)
-		return -1;
-	*nselected = nsel;
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		if (kr_case_match(refs[i].c, filters, nfilters))
+			ids[nsel++] = refs[i].c->id;
+	int rc = kr_ids_sha256(ids, nsel, out);
+	free(ids);
+	if (rc == 0)
+		*nselected = nsel;
+	return rc;
 }
 
 int kr_file_sha256(const char *path, char out[65])

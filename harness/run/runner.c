@@ -12,6 +12,7 @@
 #include <pthread.h>
 
 #include "net/evloop.h"
+#include "net/fsutil.h"
 #include "wire/kr_util.h"
 #include "run/runner.h"
 #include "net/teardown.h"
@@ -32,24 +33,6 @@ static void on_signal(int sig)
 		live_printer->write(live_rr, live_dir, live_junit);
 	}
 	pthread_mutex_unlock(&run_mu);
-}
-
-static int mkdirs(const char *path)
-{
-	char buf[PATH_MAX];
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
 static bool selected(const struct kr_run_opts *o, const struct kr_case *c)
@@ -174,7 +157,7 @@ int kr_run(const struct kr_run_opts *o)
 		snprintf(dir, sizeof(dir), "%s", o->out_dir);
 	else
 		snprintf(dir, sizeof(dir), "reports/%s", id);
-	if (mkdirs(dir) < 0) {
+	if (kr_mkdirs(dir) < 0) {
 		fprintf(stderr, "keyroll: cannot create %s: %s\n", dir, strerror(errno));
 		kr_sut_info_free(&sut);
 		return 2;
@@ -241,7 +224,7 @@ int kr_run(const struct kr_run_opts *o)
 			kr_error(&ctx, "cannot create the event loop");
 		else if (long_path)
 			kr_error(&ctx, "evidence path too long under %s", adir);
-		else if (mkdirs(cdir) < 0)
+		else if (kr_mkdirs(cdir) < 0)
 			kr_error(&ctx, "cannot create %s: %s", cdir, strerror(errno));
 		else
 			kr_log(&ctx, "case %s starts (time scale %g)", refs[i].c->id, o->time_scale);

@@ -65,6 +65,8 @@ const char *kr_sut_info_xfail(const struct kr_sut_info *si, const char *case_id)
 /* SHA-256 (hex) of the ids the filters select, sorted, one per line, and
  * their number; 0 or -1. */
 int kr_selection_sha256(char *const *filters, size_t nfilters, char out[65], size_t *nselected);
+/* SHA-256 (hex) of ids (sorted by the caller with strcmp), one per line. */
+int kr_ids_sha256(const char *const *ids, size_t n, char out[65]);
 /* SHA-256 (hex) of a file's bytes; 0 or -1 (errno). */
 int kr_file_sha256(const char *path, char out[65]);
 
