@@ -5,7 +5,8 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libssl-dev openssl libpcap-dev libnl-3-dev libnl-route-3-dev libcunit1-dev
 libjansson-dev librtr-dev rtr-tools exabgp stayrtr rpki-client tshark
-libxml2-utils python3-junitparser iproute2 procps psmisc bird2 frr gobgpd openbgpd"
+libxml2-utils python3-junitparser iproute2 procps psmisc bird2 frr gobgpd openbgpd
+chromium python3-yaml groovy"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

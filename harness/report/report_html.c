@@ -50,7 +50,9 @@ static const char css[] =
 	".o-pass{background:#1a7f37}.o-fail,.o-xpass{background:#cf222e}.o-error{background:#8250df}"
 	".o-warn{background:#bf8700}.o-skip,.o-xfail{background:#6e7781}"
 	"table{border-collapse:collapse;background:#fff;border:1px solid #d0d7de}"
-	"th,td{text-align:left;padding:4px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}"
+	"th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}"
+	"#summary td{font-size:13px}#summary td:nth-child(2){white-space:nowrap}.num{white-space:nowrap;text-align:right}"
+	".spec{color:#57606a;font-size:11px;margin-left:6px}"
 	"th{background:#f6f8fa;font-weight:600}tr.bad td{background:#fff5f5}"
 	"a{color:#0969da;text-decoration:none}a:hover{text-decoration:underline}"
 	"details.case{background:#fff;border:1px solid #d0d7de;border-radius:6px;margin:12px 0;padding:0 14px}"
@@ -181,7 +183,7 @@ static void header(FILE *f, const struct kr_run_report *rr, json_t *doc)
 static void summary(FILE *f, const struct kr_run_report *rr)
 {
 	fputs("<h2>Cases</h2>\n<table id=\"summary\"><tr><th>outcome</th><th>case</th><th>level</th>"
-	      "<th>spec</th><th>title</th><th>time</th></tr>\n", f);
+	      "<th>title <span class=\"spec\">spec</span></th><th>time</th></tr>\n", f);
 	for (size_t i = 0; i < rr->nresults; i++) {
 		const struct kr_result *r = &rr->results[i];
 		fprintf(f, "<tr%s><td>", fails(r) ? " class=\"bad\"" : "");
@@ -191,10 +193,10 @@ static void summary(FILE *f, const struct kr_run_report *rr)
 		fputs("\">", f);
 		esc(f, r->c->id);
 		fprintf(f, "</a></td><td>%s</td><td>", kr_level_name(r->c->level));
-		esc(f, r->c->spec);
-		fputs("</td><td>", f);
 		esc(f, r->c->title);
-		fprintf(f, "</td><td>%.2f s</td></tr>\n", r->duration_s);
+		fputs(" <span class=\"spec\">", f);
+		esc(f, r->c->spec);
+		fprintf(f, "</span></td><td class=\"num\">%.2f s</td></tr>\n", r->duration_s);
 	}
 	fputs("</table>\n", f);
 }

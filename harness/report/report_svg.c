@@ -334,15 +334,17 @@ static double expectations(FILE *f, const struct kr_tview *v, const struct xmap 
 		if (e->failed) {
 			/* The broken expectation names itself, inside its bar when
 			 * there is more room there than to the right. */
-			double right = m->width - RIGHT - lx, inside = x1 - x0 - 8;
-			bool in = inside > right;
-			fit(lab, sizeof(lab), e->text, in ? inside : right);
+			double right = m->width - RIGHT - lx, inside = x1 - x0 - 8, left = x0 - X0 - 8;
+			bool in = inside > right && inside >= left;
+			bool before = !in && left > right; /* ends at the bar's start */
+			fit(lab, sizeof(lab), e->text, in ? inside : before ? left : right);
 			if (in)
 				lx = x0 + 4;
-			fprintf(f, "<text class=\"lbf\" x=\"%.1f\" y=\"%.1f\">", lx, yy + 8.5);
+			fprintf(f, "<text class=\"lbf\" x=\"%.1f\" y=\"%.1f\"%s>", before ? x0 - 6 : lx, yy + 8.5,
+				before ? " text-anchor=\"end\"" : "");
 			esc(f, lab);
 			fputs("</text>", f);
-			end[line] = in ? x1 + 4 : lx + (double)strlen(lab) * CHAR_W + 8;
+			end[line] = in ? x1 + 4 : before ? x1 + 4 : lx + (double)strlen(lab) * CHAR_W + 8;
 		} else {
 			if (*lab)
 				fprintf(f, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\">%s</text>", lx, yy + 7, lab);

@@ -116,6 +116,6 @@ void kr_term_summary(FILE *f, const struct kr_run_report *rr, const char *run_di
 			fprintf(f, " %zu %s", counts[o], kr_outcome_name(o));
 	fputc('\n', f);
 	if (run_dir)
-		fprintf(f, "reports: %s/junit.xml %s/results.json\n", run_dir, run_dir);
+		fprintf(f, "reports: %s/junit.xml %s/results.json %s/index.html\n", run_dir, run_dir, run_dir);
 	fflush(f);
 }

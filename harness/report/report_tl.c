@@ -197,9 +197,9 @@ static void on_update(struct rd *d, const struct kr_smsg *m, int64_t t)
 	if (kind == KR_TV_EOR)
 		snprintf(e->label, sizeof(e->label), "End-of-RIB");
 	else if (n > 1)
-		snprintf(e->label, sizeof(e->label), "%s +%zu", what, n - 1);
+		snprintf(e->label, sizeof(e->label), "%.30s +%u", what, (unsigned)(n - 1 > 99999 ? 99999 : n - 1));
 	else
-		snprintf(e->label, sizeof(e->label), "%s", what);
+		snprintf(e->label, sizeof(e->label), "%.44s", what);
 	int off = snprintf(e->detail, sizeof(e->detail), "%s %s%s", kind == KR_TV_WITHDRAW ? "withdraws" :
 			   kind == KR_TV_EOR ? "End-of-RIB" : "announces", e->label,
 			   nann && nwd ? " and withdraws" : "");

@@ -56,7 +56,7 @@ struct kr_diff_opts {
 	double min_change;   /* and at least this absolute change (metric's unit) */
 };
 #define KR_DIFF_THRESHOLD 0.5
-#define KR_DIFF_MIN_CHANGE 0.5
+#define KR_DIFF_MIN_CHANGE 1.0
 
 struct kr_diff {
 	const struct kr_run_doc *old, *new_;
