@@ -1,5 +1,7 @@
 #!/bin/sh
-# Reports for people and CI, end to end against the reference speaker:
+# Reports for people and CI, end to end against the reference speaker, on
+# a selection of cases that the fault below fails in part (the whole suite
+# would cost minutes and show nothing more):
 # - the suite split into 3 shards (`keyroll run --shard K/3`) and joined
 #   by `keyroll merge` gives the same JUnit testcases and outcomes as the
 #   unsplit run, and the very case records of the shards; merge refuses a
@@ -23,20 +25,19 @@ trap cleanup EXIT
 trap 'exit 2' INT TERM
 mkdir -p "$ART"
 PY=/usr/bin/python3
+SEL="keys/ rollover/3.1-5/ rtr/8210-5."
 
-# The shards and the fault run side by side (each has its own namespaces;
-# the fault run mostly waits out deadlines), then the unsplit run alone.
+# One run at a time: `keyroll diff` of two clean runs must not see the
+# load of parallel runs as a regression of their timing metrics.
 t0=$(date +%s)
 for k in 1 2 3; do
-	($K run --shard $k/3 --out "$out/s$k" >"$out/s$k.log" 2>&1; echo $? >"$out/s$k.rc") &
+	$K run --shard $k/3 --out "$out/s$k" $SEL >"$out/s$k.log" 2>&1 ||
+		{ tail -n 20 "$out/s$k.log"; fail "shard $k/3 failed"; }
 done
-($K run --sut-opt fault=ignore-rtr-withdraw --out "$out/fault" >"$out/fault.log" 2>&1; echo $? >"$out/fault.rc") &
-wait
-for k in 1 2 3; do
-	[ "$(cat "$out/s$k.rc")" = 0 ] || { tail -n 20 "$out/s$k.log"; fail "shard $k/3 exited $(cat "$out/s$k.rc")"; }
-done
-[ "$(cat "$out/fault.rc")" = 1 ] || { tail -n 20 "$out/fault.log"; fail "fault run exited $(cat "$out/fault.rc"), not 1"; }
-$K run --out "$out/full" >"$out/full.log" 2>&1 || { tail -n 20 "$out/full.log"; fail "unsplit run failed"; }
+$K run --sut-opt fault=ignore-rtr-withdraw --out "$out/fault" $SEL >"$out/fault.log" 2>&1
+rc=$?
+[ $rc -eq 1 ] || { tail -n 20 "$out/fault.log"; fail "fault run exited $rc, not 1"; }
+$K run --out "$out/full" $SEL >"$out/full.log" 2>&1 || { tail -n 20 "$out/full.log"; fail "unsplit run failed"; }
 echo "runs: $(( $(date +%s) - t0 )) s"
 
 # ---- merge ----

@@ -29,8 +29,35 @@ static const struct kr_case cases[] = {
 	{ .id = "d/1", .level = KR_SHOULD, .spec = "RFC 8634 §3", .title = "case d", .run = run_nop },
 	{ .id = "e/1", .level = KR_SHOULD, .spec = "RFC 8634 §3", .title = "case e", .run = run_nop },
 	{ .id = "f/1", .level = KR_MUST, .spec = "RFC 8634 §3", .title = "case f <&>", .run = run_nop },
+	{ .id = "g/1/v6", .level = KR_MUST, .spec = "RFC 8205 §5", .title = "case g (IPv6)", .run = run_nop,
+	  .per_family = true, .family = 6 },
 };
-static const struct kr_suite suite = { "s", "suite", cases, 6 };
+static const struct kr_suite suite = { "s", "suite", cases, 7 };
+
+/* How a SUT broke down, as run/ fills it in. */
+static struct kr_sut_crash *crash(void)
+{
+	struct kr_sut_crash *c = calloc(1, sizeof(*c));
+	c->kind = strdup("killed");
+	c->status = strdup("killed by SIGABRT (core dumped)");
+	c->signal = 6;
+	c->signal_name = strdup("SIGABRT");
+	c->exit_code = -1;
+	c->t_s = 1.25;
+	c->after = strdup("step 3: rekey");
+	c->after_s = 0.0015;
+	c->summary = strdup("the SUT was killed by SIGABRT at +1.250 s");
+	c->drops = calloc(1, sizeof(*c->drops));
+	c->drops[0] = (struct kr_sut_drop){ strdup("dn1"), strdup("connection reset"), 1.3 };
+	c->ndrops = 1;
+	c->logs[0].file = strdup("sut.log");
+	c->logs[0].lines = calloc(2, sizeof(char *));
+	c->logs[0].lines[0] = strdup("assertion failed");
+	c->logs[0].lines[1] = strdup("<abort>");
+	c->logs[0].nlines = 2;
+	c->nlogs = 1;
+	return c;
+}
 
 static char tmpdir[64];
 
@@ -66,6 +93,8 @@ static void results(struct kr_result *r, const char *which, const char *outs, do
 		case 'W': kr_result_set(&r[i], KR_FAIL, "x", "y", NULL); break;
 		case 'S': kr_result_set(&r[i], KR_SKIP, NULL, NULL, "no rekey"); break;
 		case 'E': kr_result_set(&r[i], KR_ERROR, NULL, NULL, "harness"); break;
+		case 'C': kr_result_crash(&r[i], crash()); break;
+		case 'N': kr_result_set(&r[i], KR_NOT_JUDGED, "world up", "no session", "not judged: precondition unmet"); break;
 		default: break;
 		}
 		kr_result_finish(&r[i], false, NULL);
@@ -86,6 +115,7 @@ static const char *write_run(const char *name, const char *which, const char *ou
 	static char dir[128];
 	char path[192], sha[65];
 	struct kr_result r[8];
+	CU_ASSERT_FATAL(strlen(which) <= 8);
 	size_t cnt = strlen(which);
 	results(r, which, outs, lat);
 	const char *ids[8];
@@ -159,11 +189,16 @@ static void test_shard(void)
 static void test_roundtrip(void)
 {
 	setup_tmp();
-	const char *dir = write_run("rt", "abcd", "PFSE", 0.25, "1.0", 2, 3, "abcdef");
+	const char *dir = write_run("rt", "abcdeg", "PFSECN", 0.25, "1.0", 2, 3, "abcdefg");
 	char msg[512], p1[192], p2[192];
 	struct kr_run_doc *d = kr_run_doc_load(dir, msg, sizeof(msg));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	CU_ASSERT_EQUAL(d->rr.nresults, 4);
+	CU_ASSERT_EQUAL(d->rr.nresults, 6);
+	CU_ASSERT_EQUAL(kr_case_family(d->rr.results[5].c), 6);
+	CU_ASSERT_EQUAL(d->rr.results[5].outcome, KR_NOT_JUDGED);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d->rr.results[4].sut_crash);
+	CU_ASSERT_STRING_EQUAL(d->rr.results[4].sut_crash->drops[0].peer, "dn1");
+	CU_ASSERT_STRING_EQUAL(d->rr.results[4].sut_crash->logs[0].lines[1], "<abort>");
 	CU_ASSERT_EQUAL(d->rr.shard_k, 2);
 	CU_ASSERT_EQUAL(d->rr.results[1].outcome, KR_FAIL);
 	CU_ASSERT_EQUAL(d->rr.results[1].tl[1].kind, KR_TL_EXPECT);
@@ -413,7 +448,7 @@ static void test_matrix(void)
 static void test_html(void)
 {
 	setup_tmp();
-	struct kr_run_doc *d = load(write_run("h", "abf", "PFS", 1, "1", 0, 0, NULL));
+	struct kr_run_doc *d = load(write_run("h", "abfgc", "PFSNC", 1, "1", 0, 0, NULL));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	char *s = NULL;
 	size_t n = 0;
@@ -424,7 +459,14 @@ static void test_html(void)
 	size_t svgs = 0;
 	for (const char *p = s; (p = strstr(p, "<svg ")); p++)
 		svgs++;
-	CU_ASSERT_EQUAL(svgs, 3);
+	CU_ASSERT_EQUAL(svgs, 5);
+	/* The crash comes first, with its session drops and log tail. */
+	const char *cs = strstr(s, "id=\"case-c/1\"");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cs);
+	CU_ASSERT(strstr(cs, "SUT crash:</b> the SUT was killed") && strstr(cs, "SUT crash:</b>") < strstr(cs, "<dt>expected</dt>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cs, "&lt;abort&gt;"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cs, "<g class=\"crash\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "class=\"badge o-not-judged\">NOT-JUDGED"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "id=\"case-b/1\" open>"));    /* failing: open */
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "class=\"xf\""));             /* the broken expectation */
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "FAIL at +2.002 s"));          /* where it was decided */

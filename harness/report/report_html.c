@@ -48,7 +48,10 @@ static const char css[] =
 	".counts{margin-top:8px}.counts .badge{font-size:13px;padding:3px 9px;margin-right:6px}"
 	".badge{display:inline-block;border-radius:10px;padding:1px 8px;font-weight:600;font-size:12px;color:#fff;background:#6e7781;letter-spacing:.02em}"
 	".o-pass{background:#1a7f37}.o-fail,.o-xpass{background:#cf222e}.o-error{background:#8250df}"
-	".o-warn{background:#bf8700}.o-skip,.o-xfail{background:#6e7781}"
+	".o-warn{background:#bf8700}.o-skip,.o-xfail{background:#6e7781}.o-not-judged{background:#1b7c83}"
+	".crash{border:1px solid #cf222e;background:#fff5f5;border-radius:4px;padding:6px 10px;margin:6px 0}"
+	".crash pre{background:#fff;margin:4px 0}svg.tl .crash line{stroke:#82071e;stroke-width:2;stroke-dasharray:6 3}"
+	"svg.tl .crash text{font-size:10px;font-weight:700;fill:#82071e}"
 	"table{border-collapse:collapse;background:#fff;border:1px solid #d0d7de}"
 	"th,td{text-align:left;padding:2px 10px;border-bottom:1px solid #eaeef2;vertical-align:top}"
 	"#summary td{font-size:13px}#summary td:nth-child(2){white-space:nowrap}.num{white-space:nowrap;text-align:right}"
@@ -210,6 +213,40 @@ static void dd(FILE *f, const char *dt, const char *text, const char *cls)
 	fputs("</dd>\n", f);
 }
 
+/* The SUT broke down: shown first, before what the case expected. */
+static void crash(FILE *f, const struct kr_sut_crash *c)
+{
+	fputs("<div class=\"crash\"><b>SUT crash:</b> ", f);
+	esc(f, c->summary ? c->summary : c->status);
+	fputs("<dl>", f);
+	dd(f, "status", c->status, NULL);
+	if (c->after) {
+		char t[64];
+		snprintf(t, sizeof(t), " (at +%.3f s)", c->after_s);
+		fputs("<dt>after</dt><dd>", f);
+		esc(f, c->after);
+		fprintf(f, "%s</dd>", t);
+	}
+	dd(f, "waiting for", c->waiting_for, NULL);
+	for (size_t i = 0; i < c->ndrops; i++) {
+		fprintf(f, "<dt>session %s</dt><dd>+%.3f s: ", c->drops[i].peer ? c->drops[i].peer : "?", c->drops[i].t_s);
+		esc(f, c->drops[i].text);
+		fputs("</dd>", f);
+	}
+	fputs("</dl>", f);
+	for (size_t i = 0; i < c->nlogs; i++) {
+		fputs("last lines of ", f);
+		esc(f, c->logs[i].file);
+		fputs(":<pre>", f);
+		for (size_t j = 0; j < c->logs[i].nlines; j++) {
+			esc(f, c->logs[i].lines[j]);
+			fputc('\n', f);
+		}
+		fputs("</pre>", f);
+	}
+	fputs("</div>\n", f);
+}
+
 static void case_section(FILE *f, const struct kr_result *r, const char *dir)
 {
 	fprintf(f, "<details class=\"case%s\" id=\"", fails(r) ? " bad" : "");
@@ -220,11 +257,15 @@ static void case_section(FILE *f, const struct kr_result *r, const char *dir)
 	esc(f, r->c->id);
 	fputs(" &mdash; ", f);
 	esc(f, r->c->title);
-	fputs("</summary>\n<dl>", f);
+	fputs("</summary>\n", f);
+	if (r->sut_crash)
+		crash(f, r->sut_crash);
+	fputs("<dl>", f);
 	dd(f, "requirement", r->c->req ? r->c->req : r->c->title, NULL);
 	char spec[512];
 	snprintf(spec, sizeof(spec), "%s (%s)", r->c->spec, kr_level_name(r->c->level));
 	dd(f, "spec", spec, NULL);
+	dd(f, "family", kr_family_name(kr_case_family(r->c)), NULL);
 	dd(f, "expected", r->expected, NULL);
 	dd(f, "observed", r->actual, "obs");
 	dd(f, r->outcome == KR_XFAIL || r->outcome == KR_XPASS ? "expected failure" : "reason", r->reason,
@@ -232,7 +273,7 @@ static void case_section(FILE *f, const struct kr_result *r, const char *dir)
 	fprintf(f, "<dt>duration</dt><dd>%.3f s</dd>\n", r->duration_s);
 	json_t *cj = kr_report_case_json(r);
 	static const char *const known[] = { "id", "suite", "title", "level", "spec", "requirement",
-					     "outcome", "expected", "actual", "reason", "duration_s",
+					     "outcome", "expected", "actual", "reason", "duration_s", "family", "sut_crash",
 					     "start_wall_ns", "metrics", "artifacts", "timeline", NULL };
 	if (cj)
 		extra_fields(f, cj, known, "");

@@ -234,6 +234,81 @@ static void read_timeline(struct rd *r, json_t *c, const char *where, struct kr_
 	}
 }
 
+/* An optional string field copied for the record (freed with it). */
+static char *own_str(struct rd *r, json_t *o, const char *where, const char *key)
+{
+	const char *s = str_field(r, o, where, key, false);
+	return s ? strdup(s) : NULL;
+}
+
+static int int_or(struct rd *r, json_t *o, const char *where, const char *key, int dflt)
+{
+	json_t *v = json_object_get(o, key);
+	if (!v || json_is_null(v))
+		return dflt;
+	if (!json_is_integer(v) || json_integer_value(v) < -1000000 || json_integer_value(v) > 1000000) {
+		bad(r, "%s: \"%s\" is not an integer", where, key);
+		return dflt;
+	}
+	return (int)json_integer_value(v);
+}
+
+/* "sut_crash": null or the record of how the SUT broke down (run/case.h). */
+static void read_crash(struct rd *r, json_t *c, const char *where, struct kr_result *res)
+{
+	json_t *o = json_object_get(c, "sut_crash");
+	if (!o || json_is_null(o))
+		return;
+	char w[400];
+	snprintf(w, sizeof(w), "%s.sut_crash", where);
+	if (!json_is_object(o)) {
+		bad(r, "%s is not an object", w);
+		return;
+	}
+	struct kr_sut_crash *k = calloc(1, sizeof(*k));
+	if (!k) {
+		bad(r, "out of memory");
+		return;
+	}
+	res->sut_crash = k;
+	k->summary = own_str(r, o, w, "summary");
+	k->kind = own_str(r, o, w, "kind");
+	k->status = own_str(r, o, w, "status");
+	k->signal = int_or(r, o, w, "signal", 0);
+	k->signal_name = own_str(r, o, w, "signal_name");
+	k->exit_code = int_or(r, o, w, "exit_code", -1);
+	k->t_s = num_field(r, o, w, "t", 0);
+	k->after = own_str(r, o, w, "after_step");
+	k->after_s = num_field(r, o, w, "after_step_t", 0);
+	k->waiting_for = own_str(r, o, w, "waiting_for");
+	json_t *a = arr_field(r, o, w, "sessions");
+	size_t n = a ? json_array_size(a) : 0;
+	k->drops = n ? calloc(n, sizeof(*k->drops)) : NULL;
+	char w2[500];
+	for (size_t i = 0; k->drops && i < n && !r->failed; i++) {
+		json_t *e = elem(r, a, i, w, "sessions", w2, sizeof(w2));
+		if (!e)
+			return;
+		k->drops[k->ndrops].peer = own_str(r, e, w2, "peer");
+		k->drops[k->ndrops].text = own_str(r, e, w2, "down");
+		k->drops[k->ndrops++].t_s = num_field(r, e, w2, "t", 0);
+	}
+	a = arr_field(r, o, w, "log_tail");
+	n = a ? json_array_size(a) : 0;
+	for (size_t i = 0; i < n && k->nlogs < sizeof(k->logs) / sizeof(k->logs[0]) && !r->failed; i++) {
+		json_t *e = elem(r, a, i, w, "log_tail", w2, sizeof(w2));
+		if (!e)
+			return;
+		struct kr_log_tail *l = &k->logs[k->nlogs++];
+		l->file = own_str(r, e, w2, "file");
+		size_t nl;
+		const char *const *lines = str_array(r, e, w2, "lines", &nl);
+		l->lines = nl ? calloc(nl, sizeof(*l->lines)) : NULL;
+		for (size_t j = 0; l->lines && j < nl; j++)
+			l->lines[l->nlines++] = strdup(lines[j] ? lines[j] : "");
+	}
+}
+
 static void read_case(struct rd *r, json_t *c, size_t idx, struct kr_result *res,
 		      const struct kr_suite ***suites, size_t *nsuites)
 {
@@ -270,6 +345,12 @@ static void read_case(struct rd *r, json_t *c, size_t idx, struct kr_result *res
 		return;
 	}
 	kc->level = strcmp(level, "SHOULD") ? KR_MUST : KR_SHOULD;
+	const char *fam = str_field(r, c, where, "family", false);
+	if (fam && strcmp(fam, kr_family_name(4)) && strcmp(fam, kr_family_name(6))) {
+		bad(r, "%s: \"family\" is \"%s\", not %s or %s", where, fam, kr_family_name(4), kr_family_name(6));
+		return;
+	}
+	kc->family = fam && !strcmp(fam, kr_family_name(6)) ? 6 : 0;
 	int o = outcome_of(outcome);
 	if (o < 0) {
 		char known[256] = "";
@@ -290,6 +371,7 @@ static void read_case(struct rd *r, json_t *c, size_t idx, struct kr_result *res
 		res->actual = strdup(s);
 	if ((s = str_field(r, c, where, "reason", false)))
 		res->reason = strdup(s);
+	read_crash(r, c, where, res);
 	res->duration_s = num_field(r, c, where, "duration_s", 0);
 	json_t *w = json_object_get(c, "start_wall_ns");
 	if (w && !json_is_null(w) && !json_is_integer(w))

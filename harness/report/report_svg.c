@@ -60,9 +60,10 @@ static void add_t(int64_t *t, size_t *n, int64_t v)
 	t[(*n)++] = v < 0 ? 0 : v;
 }
 
-static int xmap_build(struct xmap *m, const struct kr_tview *v)
+static int xmap_build(struct xmap *m, const struct kr_tview *v, const struct kr_result *r)
 {
-	size_t cap = 4 + v->nev + 2 * v->nspans + 2 * v->nexpects + v->nnotes;
+	size_t ndrops = r->sut_crash ? r->sut_crash->ndrops : 0;
+	size_t cap = 5 + ndrops + v->nev + 2 * v->nspans + 2 * v->nexpects + v->nnotes;
 	m->t = malloc(cap * sizeof(*m->t));
 	m->x = malloc(cap * sizeof(*m->x));
 	if (!m->t || !m->x)
@@ -72,6 +73,10 @@ static int xmap_build(struct xmap *m, const struct kr_tview *v)
 	add_t(m->t, &n, v->end_ns);
 	if (v->verdict_t >= 0)
 		add_t(m->t, &n, v->verdict_t);
+	if (v->crash_t >= 0)
+		add_t(m->t, &n, v->crash_t);
+	for (size_t i = 0; i < ndrops; i++)
+		add_t(m->t, &n, (int64_t)(r->sut_crash->drops[i].t_s * 1e9));
 	for (size_t i = 0; i < v->nev; i++)
 		add_t(m->t, &n, v->ev[i].t_ns);
 	for (size_t i = 0; i < v->nspans; i++) {
@@ -177,6 +182,7 @@ static const char *outcome_color(enum kr_outcome o)
 	case KR_PASS: return "#1a7f37";
 	case KR_WARN: return "#b8860b";
 	case KR_SKIP: case KR_XFAIL: return "#6e7781";
+	case KR_NOT_JUDGED: return "#1b7c83";
 	default: return "#cf222e"; /* FAIL, ERROR, XPASS and any newer kind */
 	}
 }
@@ -233,6 +239,8 @@ static double header(FILE *f, const struct kr_result *r, double width)
 	esc(f, r->c->title);
 	fputs("</text>\n", f);
 	y += 17;
+	if (r->sut_crash)
+		y = text_block(f, 10, y, "SUT crash: ", r->sut_crash->summary ? r->sut_crash->summary : "?", chars, "cap");
 	if (r->expected)
 		y = text_block(f, 10, y, "expected: ", r->expected, chars, "cap");
 	if (r->actual)
@@ -548,7 +556,7 @@ static double legend(FILE *f, const struct kr_tview *v, double y, double width)
 void kr_tview_svg(FILE *f, const struct kr_tview *v, const struct kr_result *r)
 {
 	struct xmap m = { 0 };
-	if (xmap_build(&m, v) < 0) {
+	if (xmap_build(&m, v, r) < 0) {
 		fputs("<p class=\"problem\">timeline: out of memory</p>\n", f);
 		free(m.t);
 		free(m.x);
@@ -570,9 +578,11 @@ void kr_tview_svg(FILE *f, const struct kr_tview *v, const struct kr_result *r)
 	y += 6;
 	double top = y;
 	y += harness(b, v, &m, y);
+	double lane_y[KR_TV_MAX_LANES]; /* first row of each link, for session drops */
 	for (size_t l = 0; l < v->nlanes; l++) {
 		const struct kr_tv_lane *ln = &v->lanes[l];
 		char name[64];
+		lane_y[l] = y;
 		if (ln->kind == KR_TV_RTR) {
 			snprintf(name, sizeof(name), "RTR cache (%s)", ln->name);
 			y += events_row(b, v, &m, y, l, -1, name, "RTR cache <-> SUT");
@@ -613,6 +623,27 @@ void kr_tview_svg(FILE *f, const struct kr_tview *v, const struct kr_result *r)
 		fprintf(b, "<rect class=\"after\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>"
 			   "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\">teardown</text>\n",
 			x + 2, top, m.width - RIGHT - x - 2, bottom - top, (x + m.width - RIGHT) / 2, bottom - 3);
+	}
+	if (r->sut_crash) {
+		/* The breakdown across every lane, and each session it took down
+		 * on its link. */
+		double x = X(&m, v->crash_t);
+		fprintf(b, "<g class=\"crash\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+			   "<text x=\"%.1f\" y=\"%.1f\">SUT crash</text>", x, top - 4, x, bottom, x + 3, top + 22);
+		title_el(b, v->crash_t, "SUT crash", r->sut_crash->summary ? r->sut_crash->summary : "?");
+		fputs("</g>\n", b);
+		for (size_t i = 0; i < r->sut_crash->ndrops; i++) {
+			const struct kr_sut_drop *d = &r->sut_crash->drops[i];
+			for (size_t l = 0; d->peer && l < v->nlanes; l++) {
+				if (strcmp(v->lanes[l].name, d->peer))
+					continue;
+				int64_t t = (int64_t)(d->t_s * 1e9);
+				fprintf(b, "<g><path class=\"alarm\" d=\"M%.1f %.1fl6 6l-6 6l-6 -6z\"/>", X(&m, t), lane_y[l] + 5);
+				title_el(b, t, d->peer, d->text ? d->text : "session down");
+				fprintf(b, "</g><text class=\"lw\" x=\"%.1f\" y=\"%.1f\">session down</text>\n", X(&m, t) + 8,
+					lane_y[l] + 14);
+			}
+		}
 	}
 	if (v->verdict_t >= 0) {
 		double x = X(&m, v->verdict_t);

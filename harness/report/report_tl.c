@@ -557,6 +557,7 @@ void kr_tview_build(struct kr_tview *v, const struct kr_result *r, const char *r
 {
 	memset(v, 0, sizeof(*v));
 	v->verdict_t = -1;
+	v->crash_t = r->sut_crash ? (int64_t)(r->sut_crash->t_s * 1e9) : -1;
 	v->end_ns = (int64_t)(r->duration_s * 1e9);
 	for (size_t i = 0; i < r->ntl; i++)
 		if (r->tl[i].t_ns > v->end_ns)

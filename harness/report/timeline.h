@@ -96,6 +96,7 @@ struct kr_tview {
 	struct kr_tv_note *notes;
 	size_t nnotes;
 	int64_t verdict_t;        /* where the verdict was decided; -1 unknown */
+	int64_t crash_t;          /* when the SUT was seen broken down; -1: it was not */
 	int64_t end_ns;           /* the case's duration */
 	uint32_t sut_as;          /* 0: not known */
 	bool placed;              /* captures mapped to case time */
