@@ -628,8 +628,10 @@ void kr_tview_svg(FILE *f, const struct kr_tview *v, const struct kr_result *r)
 		/* The breakdown across every lane, and each session it took down
 		 * on its link. */
 		double x = X(&m, v->crash_t);
+		bool near_end = x > m.width - RIGHT - 110; /* labels go left of the line there */
 		fprintf(b, "<g class=\"crash\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
-			   "<text x=\"%.1f\" y=\"%.1f\">SUT crash</text>", x, top - 4, x, bottom, x + 3, top + 22);
+			   "<text x=\"%.1f\" y=\"%.1f\"%s>SUT crash</text>", x, top - 4, x, bottom,
+			near_end ? x - 4 : x + 3, top + 22, near_end ? " text-anchor=\"end\"" : "");
 		title_el(b, v->crash_t, "SUT crash", r->sut_crash->summary ? r->sut_crash->summary : "?");
 		fputs("</g>\n", b);
 		for (size_t i = 0; i < r->sut_crash->ndrops; i++) {
@@ -640,8 +642,9 @@ void kr_tview_svg(FILE *f, const struct kr_tview *v, const struct kr_result *r)
 				int64_t t = (int64_t)(d->t_s * 1e9);
 				fprintf(b, "<g><path class=\"alarm\" d=\"M%.1f %.1fl6 6l-6 6l-6 -6z\"/>", X(&m, t), lane_y[l] + 5);
 				title_el(b, t, d->peer, d->text ? d->text : "session down");
-				fprintf(b, "</g><text class=\"lw\" x=\"%.1f\" y=\"%.1f\">session down</text>\n", X(&m, t) + 8,
-					lane_y[l] + 14);
+				fprintf(b, "</g><text class=\"lw\" x=\"%.1f\" y=\"%.1f\"%s>session down</text>\n",
+					near_end ? X(&m, t) - 9 : X(&m, t) + 8, lane_y[l] + 14,
+					near_end ? " text-anchor=\"end\"" : "");
 			}
 		}
 	}
