@@ -20,6 +20,14 @@ struct kr_capture {
 	pcap_dumper_t *d;
 	pthread_t thr;
 	bool running;
+	/* set-up, done by the thread itself so a set of captures opens side
+	 * by side (each live handle takes tens of ms to set up) */
+	const struct kr_net *net;
+	const char *node, *ifname;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int state;               /* 0 opening, 1 capturing, -1 failed */
+	struct kr_err open_err;
 	int stopfd;
 	_Atomic uint64_t packets;
 	uint64_t drops;
@@ -35,12 +43,49 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	atomic_fetch_add(&c->packets, 1);
 }
 
+static pcap_t *open_live(const char *ifname, char *eb, struct kr_err *err);
+
+/* In the capture thread: enter the node (this thread only), open the
+ * handle and the file. 0 or -1 with c->open_err. */
+static int cap_open(struct kr_capture *c)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	if (c->node && kr_net_enter(c->net, c->node) < 0) {
+		kr_err_set(&c->open_err, errno, 0, "capture: cannot enter node %s: %s", c->node,
+			   strerror(errno));
+		return -1;
+	}
+	c->p = open_live(c->ifname, eb, &c->open_err);
+	if (!c->p)
+		return -1;
+	c->d = pcap_dump_open(c->p, c->path);
+	if (!c->d) {
+		kr_err_set(&c->open_err, EIO, 0, "capture file %s: %s", c->path, pcap_geterr(c->p));
+		return -1;
+	}
+	pcap_dump_flush(c->d); /* the header is there even if nothing arrives */
+	return 0;
+}
+
+static void cap_opened(struct kr_capture *c, int state)
+{
+	pthread_mutex_lock(&c->mu);
+	c->state = state;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
 static void *cap_thread(void *arg)
 {
 	struct kr_capture *c = arg;
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL); /* signals belong to the harness */
+	if (cap_open(c) < 0) {
+		cap_opened(c, -1);
+		return NULL;
+	}
+	cap_opened(c, 1);
 	struct pollfd pf[2] = { { pcap_get_selectable_fd(c->p), POLLIN, 0 },
 				{ c->stopfd, POLLIN, 0 } };
 	for (;;) {
@@ -68,16 +113,28 @@ static void *cap_thread(void *arg)
 	struct pcap_stat st;
 	if (pcap_stats(c->p, &st) == 0)
 		c->drops = st.ps_drop + st.ps_ifdrop;
+	/* Closed here, so the captures of a set close side by side: releasing
+	 * a packet socket waits for the kernel (tens of ms each). */
+	pcap_dump_close(c->d);
+	c->d = NULL;
+	pcap_close(c->p);
+	c->p = NULL;
 	return NULL;
+}
+
+/* Ask the thread to finish without waiting for it. */
+static void cap_signal(struct kr_capture *c)
+{
+	uint64_t one = 1;
+	if (c->running && c->stopfd >= 0 && write(c->stopfd, &one, sizeof one) != sizeof one)
+		pthread_cancel(c->thr); /* cannot happen with an eventfd */
 }
 
 static void cap_stop(void *arg)
 {
 	struct kr_capture *c = arg;
 	if (c->running) {
-		uint64_t one = 1;
-		if (write(c->stopfd, &one, sizeof one) != sizeof one)
-			pthread_cancel(c->thr); /* cannot happen with an eventfd */
+		cap_signal(c);
 		pthread_join(c->thr, NULL);
 		c->running = false;
 	}
@@ -93,6 +150,13 @@ static void cap_stop(void *arg)
 		close(c->stopfd);
 		c->stopfd = -1;
 	}
+}
+
+static void cap_destroy(struct kr_capture *c)
+{
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	free(c);
 }
 
 /* Create and activate the live handle in the current namespace. */
@@ -126,8 +190,9 @@ static pcap_t *open_live(const char *ifname, char *eb, struct kr_err *err)
 	return p;
 }
 
-struct kr_capture *kr_capture_start(const struct kr_net *n, const char *node,
-				    const char *ifname, const char *path, struct kr_err *err)
+/* Starts the thread that opens and runs the capture; 0 or -1. */
+static struct kr_capture *cap_begin(const struct kr_net *n, const char *node, const char *ifname,
+				    const char *path, struct kr_err *err)
 {
 	struct kr_capture *c = calloc(1, sizeof *c);
 	if (!c) {
@@ -135,38 +200,47 @@ struct kr_capture *kr_capture_start(const struct kr_net *n, const char *node,
 		return NULL;
 	}
 	c->stopfd = -1;
+	c->net = n;
+	c->node = node;
+	c->ifname = ifname;
 	snprintf(c->path, sizeof c->path, "%s", path);
-	char eb[PCAP_ERRBUF_SIZE] = "";
-	if (node && kr_net_enter(n, node) < 0) {
-		kr_err_set(err, errno, 0, "capture: cannot enter node %s: %s", node, strerror(errno));
-		free(c);
-		return NULL;
-	}
-	c->p = open_live(ifname, eb, err);
-	if (node && kr_net_leave() < 0) {
-		fprintf(stderr, "keyroll: setns back home failed: %s\n", strerror(errno));
-		abort();
-	}
-	if (!c->p)
-		goto fail;
-	c->d = pcap_dump_open(c->p, path);
-	if (!c->d) {
-		kr_err_set(err, EIO, 0, "capture file %s: %s", path, pcap_geterr(c->p));
-		goto fail;
-	}
-	pcap_dump_flush(c->d); /* the header is there even if nothing arrives */
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
 	c->stopfd = eventfd(0, EFD_CLOEXEC);
 	if (c->stopfd < 0 || pthread_create(&c->thr, NULL, cap_thread, c) != 0) {
 		kr_err_set(err, errno, 0, "capture thread: %s", strerror(errno));
-		goto fail;
+		if (c->stopfd >= 0)
+			close(c->stopfd);
+		free(c);
+		return NULL;
 	}
 	c->running = true;
+	return c;
+}
+
+/* Waits until the thread has its handle open; on failure the capture is
+ * freed and NULL returned with err. */
+static struct kr_capture *cap_ready(struct kr_capture *c, struct kr_err *err)
+{
+	pthread_mutex_lock(&c->mu);
+	while (c->state == 0)
+		pthread_cond_wait(&c->cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
+	if (c->state < 0) {
+		*err = c->open_err;
+		cap_stop(c);
+		cap_destroy(c);
+		return NULL;
+	}
 	c->td_id = kr_teardown_add(cap_stop, c);
 	return c;
-fail:
-	cap_stop(c);
-	free(c);
-	return NULL;
+}
+
+struct kr_capture *kr_capture_start(const struct kr_net *n, const char *node,
+				    const char *ifname, const char *path, struct kr_err *err)
+{
+	struct kr_capture *c = cap_begin(n, node, ifname, path, err);
+	return c ? cap_ready(c, err) : NULL;
 }
 
 uint64_t kr_capture_packets(const struct kr_capture *c) { return atomic_load(&c->packets); }
@@ -189,7 +263,7 @@ void kr_capture_free(struct kr_capture *c)
 	if (!c)
 		return;
 	kr_capture_stop(c);
-	free(c);
+	cap_destroy(c);
 }
 
 struct kr_capset {
@@ -215,6 +289,9 @@ struct kr_capset *kr_capture_sut_links(const struct kr_net *n, const char *dir,
 	/* A device is outside: its links are captured on the peers' ends,
 	 * and the whole wire on the lab interface. */
 	bool ext = kr_net_external(n, &labif) != NULL;
+	size_t nwant = 0;
+	for (size_t k = 0; k < t->nlinks; k++)
+		nwant += t->links[k].a == (unsigned)sut || t->links[k].b == (unsigned)sut;
 	for (size_t k = 0; k < t->nlinks; k++) {
 		const struct kr_topo_link *l = &t->links[k];
 		if (l->a != (unsigned)sut && l->b != (unsigned)sut)
@@ -224,23 +301,34 @@ struct kr_capset *kr_capture_sut_links(const struct kr_net *n, const char *dir,
 		snprintf(path, sizeof path, "%s/%s-%s.pcap", dir, sn, peer);
 		/* the SUT's end of the link is named after the peer, the
 		 * peer's end after the SUT */
-		s->c[s->n] = ext ? kr_capture_start(n, peer, sn, path, err)
-				 : kr_capture_start(n, sn, peer, path, err);
-		if (!s->c[s->n]) {
-			kr_capset_free(s);
-			return NULL;
-		}
+		s->c[s->n] = ext ? cap_begin(n, peer, sn, path, err) : cap_begin(n, sn, peer, path, err);
+		if (!s->c[s->n])
+			break;
 		s->n++;
 	}
-	if (ext && s->n < KR_TOPO_MAX_LINKS) {
+	if (s->n == nwant && ext && s->n < KR_TOPO_MAX_LINKS) {
 		char path[512];
 		snprintf(path, sizeof path, "%s/wire-%s.pcap", dir, labif);
-		s->c[s->n] = kr_capture_start(n, sn, labif, path, err);
-		if (!s->c[s->n]) {
-			kr_capset_free(s);
-			return NULL;
+		if ((s->c[s->n] = cap_begin(n, sn, labif, path, err)))
+			s->n++;
+	}
+	/* every thread opens its own handle; then each is waited for */
+	bool ok = s->n == nwant + (ext ? 1 : 0);
+	size_t kept = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct kr_err e = { 0 };
+		struct kr_capture *c = cap_ready(s->c[i], &e);
+		if (!c && ok) {
+			*err = e;
+			ok = false;
 		}
-		s->n++;
+		if (c)
+			s->c[kept++] = c;
+	}
+	s->n = kept;
+	if (!ok) {
+		kr_capset_free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -254,6 +342,8 @@ struct kr_capture *kr_capset_get(const struct kr_capset *s, size_t i)
 void kr_capset_stop(struct kr_capset *s)
 {
 	for (size_t i = 0; s && i < s->n; i++)
+		cap_signal(s->c[i]); /* all finish at once, then each is joined */
+	for (size_t i = 0; s && i < s->n; i++)
 		kr_capture_stop(s->c[i]);
 }
 
@@ -261,6 +351,7 @@ void kr_capset_free(struct kr_capset *s)
 {
 	if (!s)
 		return;
+	kr_capset_stop(s);
 	for (size_t i = 0; i < s->n; i++)
 		kr_capture_free(s->c[i]);
 	free(s);
