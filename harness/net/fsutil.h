@@ -9,6 +9,7 @@
 int kr_mkdirs(const char *path);
 /* Copy the tree at src (a file or a folder: files, folders, symbolic links
  * as links) to dst, creating dst's parents; an existing file is replaced.
+ * Files are hard-linked where the file system allows, else copied.
  * 0, or -1 with msg naming the path that failed. */
 int kr_copy_tree(const char *src, const char *dst, char *msg, size_t msgsz);
 /* 1 when path is a folder with nothing in it or does not exist, 0 when it

@@ -370,6 +370,14 @@ static void on_msg(const struct kr_smsg *m, void *arg)
 	struct rd *d = arg;
 	int64_t t = m->ts_ns - d->r->start_wall_ns;
 	d->conn = m->conn;
+	/* A full lane (a table of a million routes) only counts what it does
+	 * not draw; OPENs are still read for the link's direction. */
+	struct kr_tv_lane *l = &d->v->lanes[d->lane];
+	if (l->count[0] + l->count[1] >= KR_TV_LANE_EVENTS && m->proto == KR_SP_BGP &&
+	    m->len > KR_BGP_HDR_LEN && m->msg[18] != KR_BGP_OPEN) {
+		l->dropped += m->msg[18] != KR_BGP_KEEPALIVE;
+		return;
+	}
 	if (m->proto == KR_SP_BGP)
 		on_bgp(d, m, t);
 	else if (m->proto == KR_SP_RTR)
