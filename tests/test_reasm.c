@@ -579,7 +579,122 @@ static void t_format_lines(void)
 	kr_pdec_free(d);
 }
 
+/* Every byte of a message maps back to the frame that carried it and its
+ * offset there, also when segments came out of order and overlapped. */
+struct locate_got {
+	size_t n;
+	bool ok;
+	const uint8_t *frames[8];
+	size_t flen[8];
+};
+
+static void on_locate(const struct kr_smsg *m, void *arg)
+{
+	struct locate_got *g = arg;
+	g->n++;
+	for (size_t off = 0; off < m->len; off++) {
+		uint64_t pk;
+		size_t fo;
+		if (!kr_smsg_locate(m, off, &pk, &fo) || pk < 1 || pk > 8 || fo >= g->flen[pk - 1] ||
+		    g->frames[pk - 1][fo] != m->msg[off])
+			g->ok = false;
+	}
+	uint64_t pk;
+	size_t fo;
+	CU_ASSERT(!kr_smsg_locate(m, m->len, &pk, &fo));
+}
+
+static void t_locate(void)
+{
+	uint8_t ka[19], ka2[19];
+	size_t len;
+	kr_keepalive_build(ka, sizeof ka, &len);
+	memcpy(ka2, ka, sizeof ka);
+	struct ep a = ep4("198.18.0.5", 179), b = ep4("198.18.0.6", 33000);
+	struct pkt p[5];
+	uint8_t both[38];
+	memcpy(both, ka, 19);
+	memcpy(both + 19, ka2, 19);
+	p[0].len = mk_frame(p[0].f, &a, &b, 100, KR_TCP_SYN, NULL, 0);
+	p[1].len = mk_frame(p[1].f, &a, &b, 111, KR_TCP_ACK, both + 10, 15); /* out of order */
+	p[2].len = mk_frame(p[2].f, &a, &b, 101, KR_TCP_ACK, both, 12);     /* overlaps p[1] */
+	p[3].len = mk_frame(p[3].f, &a, &b, 126, KR_TCP_ACK, both + 25, 13);
+	struct locate_got g = { .ok = true };
+	for (int i = 0; i < 4; i++) {
+		g.frames[i] = p[i].f;
+		g.flen[i] = p[i].len;
+	}
+	struct kr_reasm *r = kr_reasm_new(NULL, on_locate, NULL, &g);
+	feed(r, p, 4, 1);
+	kr_reasm_finish(r);
+	CU_ASSERT_EQUAL(g.n, 2);
+	CU_ASSERT(g.ok);
+	kr_reasm_free(r);
+	/* a framing error names the frame and offset of the first bad octet */
+	uint8_t bad[19];
+	memcpy(bad, ka, sizeof bad);
+	bad[5] = 0;
+	p[1].len = mk_frame(p[1].f, &a, &b, 101, KR_TCP_ACK, ka, 19);
+	p[2].len = mk_frame(p[2].f, &a, &b, 120, KR_TCP_ACK, bad, 19);
+	struct got *gg = calloc(1, sizeof *gg);
+	r = kr_reasm_new(NULL, on_msg, on_err, gg);
+	feed(r, p, 3, 1);
+	kr_reasm_finish(r);
+	CU_ASSERT_EQUAL_FATAL(gg->nerr, 1);
+	CU_ASSERT_EQUAL(gg->err[0].kind, KR_SE_FRAMING);
+	CU_ASSERT_EQUAL(gg->err[0].at_pkt, 3);
+	CU_ASSERT_EQUAL(gg->err[0].at_frame_off, 14 + 20 + 20); /* Ethernet, IPv4, TCP */
+	CU_ASSERT_EQUAL(gg->err[0].src.port, 179);
+	kr_reasm_free(r);
+	free(gg);
+}
+
+/* cfg.detect: BGP and RTR recognised on ports the configuration does not
+ * name; other TCP traffic is left alone. */
+static void t_detect(void)
+{
+	uint8_t s0[1024];
+	size_t e0[8], n0;
+	size_t l0 = bgp_stream(s0, sizeof s0, 65001, e0, &n0);
+	struct ep a = ep4("198.18.0.1", 40000), b = ep4("198.18.0.2", 1790);
+	struct ep c = ep4("198.18.0.3", 40001), d = ep4("198.18.0.4", 8282);
+	struct ep x = ep4("198.18.0.5", 40002), y = ep4("198.18.0.6", 22);
+	uint8_t rq[8];
+	struct kr_rtr_pdu q = kr_rtr_pdu_make(1, KR_RTR_RESET_QUERY, 0, 0);
+	struct kr_wr w = kr_wr_init(rq, sizeof rq);
+	kr_rtr_encode(&q, &w);
+	static const uint8_t ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
+	struct pkt p[8];
+	size_t k = 0;
+	p[k].len = mk_frame(p[k].f, &a, &b, 1, KR_TCP_SYN, NULL, 0), k++;
+	p[k].len = mk_frame(p[k].f, &a, &b, 2, KR_TCP_ACK, s0, l0), k++;
+	p[k].len = mk_frame(p[k].f, &c, &d, 1, KR_TCP_SYN, NULL, 0), k++;
+	p[k].len = mk_frame(p[k].f, &c, &d, 2, KR_TCP_ACK, rq, sizeof rq), k++;
+	p[k].len = mk_frame(p[k].f, &x, &y, 1, KR_TCP_SYN, NULL, 0), k++;
+	p[k].len = mk_frame(p[k].f, &x, &y, 2, KR_TCP_ACK, ssh, sizeof ssh - 1), k++;
+	for (int detect = 0; detect < 2; detect++) {
+		struct kr_reasm_cfg cfg = { .detect = detect };
+		struct got *g = calloc(1, sizeof *g);
+		struct kr_reasm *r = kr_reasm_new(&cfg, on_msg, on_err, g);
+		feed(r, p, k, 1);
+		kr_reasm_finish(r);
+		CU_ASSERT_EQUAL(g->nerr, 0);
+		if (!detect) {
+			CU_ASSERT_EQUAL(g->n, 0);
+		} else {
+			CU_ASSERT_EQUAL_FATAL(g->n, n0 + 1);
+			check_msgs(g, 0, 0, s0, e0, n0);
+			CU_ASSERT_EQUAL(g->m[n0].proto, KR_SP_RTR);
+			CU_ASSERT_EQUAL(g->m[0].proto, KR_SP_BGP);
+		}
+		kr_reasm_free(r);
+		free(g);
+	}
+}
+
 KR_TESTS("reasm",
+	 { "frame and offset of every message byte", t_locate },
+	 { "any port: BGP and RTR recognised by content", t_detect },
 	 { "format lines", t_format_lines },
 	 { "segmented, both directions, seq wrap", t_segmented_both_directions },
 	 { "out of order and overlapping retransmissions", t_out_of_order_and_retransmissions },

@@ -55,7 +55,7 @@ static const char topo_text[] = "node rtr rtr\n"
 
 struct seen {
 	struct kr_prefix pfx;
-	bool present, bgpsec, as_path, valid;
+	bool present, bgpsec, as_path, next_hop, valid;
 	size_t nhops;
 	uint32_t asn[8];
 	uint8_t ski[8][KR_SKI_LEN];
@@ -140,6 +140,7 @@ static void note_announced(struct obs *o, const struct kr_update *u, uint16_t af
 		s->announces++;
 		s->bgpsec = u->i_bgpsec >= 0;
 		s->as_path = u->i_as_path >= 0;
+		s->next_hop = u->i_next_hop >= 0;
 		s->nhops = 0;
 		s->valid = false;
 		if (s->bgpsec && !u->bgpsec_malformed) {
@@ -788,7 +789,8 @@ static void t_fault_no_readvertise(void) { rekey("no-readvertise", false); }
 static void t_fault_partial_readvertise(void) { rekey("partial-readvertise", false); }
 static void t_fault_transit_with_origin_key(void) { rekey("transit-with-origin-key", false); }
 
-/* px never negotiated BGPsec: it must get AS_PATH, never BGPsec_PATH. */
+/* px never negotiated BGPsec: it must get AS_PATH (and, with IPv4 NLRI,
+ * NEXT_HOP), never BGPsec_PATH. */
 static void plain_peer(const char *fault)
 {
 	WORLD(fault);
@@ -796,11 +798,14 @@ static void plain_peer(const char *fault)
 	CU_ASSERT(wait_seen(w, &w->opx, "192.0.2.0/24", true, NULL, 0, 1, 3000));
 	struct seen *s = seen_str(&w->opx, "192.0.2.0/24");
 	bool leak = fault && !strcmp(fault, "bgpsec-to-plain-peer");
+	bool nonh = fault && !strcmp(fault, "no-next-hop");
 	CU_ASSERT_EQUAL(s->bgpsec, leak);
 	CU_ASSERT_EQUAL(s->as_path, !leak);
+	CU_ASSERT_EQUAL(s->next_hop, !leak && !nonh);
 	world_free(w);
 }
 static void t_fault_bgpsec_to_plain_peer(void) { plain_peer("bgpsec-to-plain-peer"); }
+static void t_fault_no_next_hop(void) { plain_peer("no-next-hop"); }
 
 /* Cache Reset after the cache dropped up's key from its data without an
  * incremental withdrawal: the key must be gone after the reset. */
@@ -1077,4 +1082,5 @@ KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "fault_no_revalidate_on_announce", t_fault_no_revalidate_on_announce },
 	 { "fault_keys_outlive_expire", t_fault_keys_outlive_expire },
 	 { "fault_twilight_withdraw_gap", t_fault_twilight_withdraw_gap },
-	 { "fault_readvertise_transit_on_origin_roll", t_fault_readvertise_transit_on_origin_roll });
+	 { "fault_readvertise_transit_on_origin_roll", t_fault_readvertise_transit_on_origin_roll },
+	 { "fault_no_next_hop", t_fault_no_next_hop });

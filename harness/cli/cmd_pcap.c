@@ -1,5 +1,7 @@
 /* keyroll pcap decode FILE [--keys FILE] [--bgp-port N] [--rtr-port N]:
- * one line per BGP / RTR message of a capture. */
+ * one line per BGP / RTR message of a capture.
+ * keyroll pcap lint FILE... [--keys FILE] [--as N] [--any-port] ...: the
+ * wire lint of net/lint_pcap.h; exit 1 on violations, 2 on bad input. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +10,15 @@
 #include "wire/bgp_msg.h"
 #include "cli/cli.h"
 #include "rpki/keys_json.h"
+#include "net/lint_pcap.h"
 #include "net/pcap_decode.h"
 #include "net/pcap_read.h"
 #include "wire/rtr_pdu.h"
 
 const char kr_cmd_pcap_help[] =
-	"decode FILE [--keys JSON] [--bgp-port N] [--rtr-port N] -- print the BGP and RTR messages of a capture";
+	"decode FILE [--keys JSON] [--bgp-port N] [--rtr-port N] -- print the BGP and RTR messages of a capture;\n"
+	"       lint FILE... [--keys JSON] [--as N] [--grace S] [--any-port] [--bgp-port N] [--rtr-port N] [--max N]"
+	" -- check every message against the RFCs (exit 1: violations)";
 
 struct ctx {
 	struct kr_pdec *dec;
@@ -44,38 +49,6 @@ static void on_err(const struct kr_serr *e, void *arg)
 		(unsigned long long)e->pkt_no, where, e->msg);
 }
 
-/* Validation keys from an rpki-client JSON file ("bgpsec_keys"). */
-static struct kr_keytab *load_keys(const char *path, struct kr_err *err)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		kr_err_set(err, errno, 0, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	struct kr_bytes b = { 0 };
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (kr_bytes_append(&b, chunk, n) < 0)
-			break;
-	int bad = ferror(f);
-	fclose(f);
-	struct kr_keytab *t = bad ? NULL : kr_keytab_new();
-	if (!t) {
-		kr_err_set(err, EIO, 0, "%s: %s", path, bad ? "read error" : "out of memory");
-		kr_bytes_free(&b);
-		return NULL;
-	}
-	struct kr_err e = { 0 };
-	if (kr_keys_json_load(t, (const char *)b.p, b.len, &e) < 0) {
-		kr_err_set(err, e.code, e.offset, "%s: %s", path, e.msg);
-		kr_keytab_free(t);
-		t = NULL;
-	}
-	kr_bytes_free(&b);
-	return t;
-}
-
 static int usage(void)
 {
 	fprintf(stderr, "usage: keyroll pcap %s\n", kr_cmd_pcap_help);
@@ -96,8 +69,90 @@ static int add_port(uint16_t *ports, const char *s)
 	return -1;
 }
 
+static int lint(int argc, char **argv)
+{
+	const char *files[64], *keys = NULL;
+	size_t nfiles = 0;
+	struct kr_lint_opts o = { .bgp_ports = { 179 }, .rtr_ports = { 323 }, .grace_ns = 0 };
+	char *end;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--keys") && v) {
+			keys = argv[++i];
+		} else if (!strcmp(a, "--as") && v) {
+			unsigned long x = strtoul(argv[++i], &end, 10);
+			if (*end || !x || x > 0xffffffffUL)
+				return usage();
+			o.sender_as = (uint32_t)x;
+		} else if (!strcmp(a, "--grace") && v) {
+			double g = strtod(argv[++i], &end);
+			if (*end || g < 0 || g > 86400)
+				return usage();
+			o.grace_ns = (int64_t)(g * 1e9);
+		} else if (!strcmp(a, "--max") && v) {
+			unsigned long x = strtoul(argv[++i], &end, 10);
+			if (*end || !x)
+				return usage();
+			o.max_findings = x;
+		} else if (!strcmp(a, "--any-port")) {
+			o.detect = true;
+		} else if (!strcmp(a, "--bgp-port") && v) {
+			if (add_port(o.bgp_ports, argv[++i]) < 0)
+				return usage();
+		} else if (!strcmp(a, "--rtr-port") && v) {
+			if (add_port(o.rtr_ports, argv[++i]) < 0)
+				return usage();
+		} else if (a[0] != '-' && nfiles < sizeof files / sizeof files[0]) {
+			files[nfiles++] = a;
+		} else {
+			return usage();
+		}
+	}
+	if (!nfiles)
+		return usage();
+	struct kr_err err = { 0 };
+	struct kr_keytab *kt = NULL;
+	if (keys && !(kt = kr_keys_json_read(keys, &err))) {
+		fprintf(stderr, "keyroll pcap: %s\n", err.msg);
+		return KR_EXIT_ERROR;
+	}
+	o.keys = kt;
+	struct kr_lint_out out;
+	int rc = kr_lint_pcaps(files, nfiles, &o, &out, &err);
+	kr_keytab_free(kt);
+	if (rc < 0) {
+		fprintf(stderr, "keyroll pcap: %s\n", err.msg);
+		return KR_EXIT_ERROR;
+	}
+	char line[1024];
+	for (size_t i = 0; i < out.n; i++) {
+		kr_lint_finding_str(&out.f[i], line, sizeof line);
+		printf("%s: %s\n", kr_lint_finding_must(&out.f[i]) ? "violation" : "advice", line);
+	}
+	if (out.total + out.advice > out.n)
+		printf("... %zu more findings not listed (--max)\n", out.total + out.advice - out.n);
+	for (size_t i = 0; i < out.nnotes; i++)
+		printf("note: %s\n", out.notes[i]);
+	printf("%llu BGP messages linted (%llu UPDATEs, %llu signatures verified%s), %zu RTR PDUs of routers; "
+	       "keys %s; %zu violation%s, %zu advice (SHOULD)\n",
+	       (unsigned long long)out.stats.messages, (unsigned long long)out.stats.updates,
+	       (unsigned long long)out.stats.signatures,
+	       out.stats.unkeyed ? ", some BGPsec UPDATEs not checked against keys" : "", out.rtr_pdus,
+	       out.keys_from_rtr ? "from the RTR streams" : kt ? "from --keys" : "unknown (no RTR stream, no --keys)",
+	       out.total, out.total == 1 ? "" : "s", out.advice);
+	for (int r = 0; r < KR_L_COUNT; r++)
+		if (out.per_rule[r])
+			printf("  %-32s %zu\n", kr_lint_rule(r)->id, out.per_rule[r]);
+	size_t total = out.total;
+	kr_lint_out_free(&out);
+	fflush(stdout);
+	return total ? KR_EXIT_FAIL : KR_EXIT_OK;
+}
+
 int kr_cmd_pcap(int argc, char **argv)
 {
+	if (argc >= 3 && !strcmp(argv[1], "lint"))
+		return lint(argc, argv);
 	if (argc < 3 || strcmp(argv[1], "decode"))
 		return usage();
 	const char *file = NULL, *keys = NULL;
@@ -121,7 +176,7 @@ int kr_cmd_pcap(int argc, char **argv)
 	struct kr_err err = { 0 };
 	struct ctx c = { .file = file };
 	struct kr_keytab *kt = NULL;
-	if (keys && !(kt = load_keys(keys, &err))) {
+	if (keys && !(kt = kr_keys_json_read(keys, &err))) {
 		fprintf(stderr, "keyroll pcap: %s\n", err.msg);
 		return KR_EXIT_ERROR;
 	}

@@ -48,6 +48,7 @@ static int tcp_decode(struct kr_rd *r, size_t base, struct kr_tcpseg *s, struct 
 		return bad(err, base + start + 12, "bad TCP data offset");
 	s->payload = r->p + start + hl;
 	s->len = r->len - start - hl;
+	s->payload_off = base + start + hl;
 	return 1;
 }
 
@@ -169,6 +170,8 @@ int kr_frame_decode(int linktype, const uint8_t *frame, size_t caplen, size_t wi
 struct held {
 	uint32_t seq;
 	size_t len;
+	uint64_t pkt;
+	size_t foff;
 	struct held *next;
 	uint8_t data[];
 };
@@ -181,12 +184,16 @@ struct half {
 	struct kr_bytes buf;
 	size_t off;
 	uint64_t hole_pkt; /* first packet held behind a hole */
+	/* where the bytes of buf came from (pos: index into buf) */
+	struct piece { size_t pos; uint64_t pkt; size_t foff, len; } *pcs;
+	size_t npcs, cappcs;
 };
 
 struct conn {
 	struct kr_endpoint a, b; /* a: initiator */
 	unsigned idx;
 	bool retired;
+	bool pending, ignored; /* cfg.detect: protocol not known yet / neither */
 	enum kr_sproto proto;
 	struct half h[2];
 };
@@ -196,6 +203,8 @@ struct kr_reasm {
 	kr_smsg_cb on_msg;
 	kr_serr_cb on_err;
 	void *arg;
+	struct kr_spiece *mp; /* pieces of the message being delivered */
+	size_t mpcap;
 	struct conn **conns;
 	unsigned nconns, cap;
 	bool limit_reported;
@@ -223,10 +232,23 @@ struct kr_reasm *kr_reasm_new(const struct kr_reasm_cfg *cfg, kr_smsg_cb on_msg,
 	return r;
 }
 
-static void report(struct kr_reasm *r, enum kr_serr_kind k, uint64_t pkt, const struct conn *c,
-		   unsigned dir, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void report(struct kr_reasm *r, enum kr_serr_kind k, uint64_t pkt, const struct conn *c,
-		   unsigned dir, const char *fmt, ...)
+/* Frame and frame offset of byte pos of h->buf (0 / 0 when unknown). */
+static void locate(const struct half *h, size_t pos, uint64_t *pkt, size_t *foff)
+{
+	*pkt = 0;
+	*foff = 0;
+	for (size_t i = 0; i < h->npcs; i++) {
+		const struct piece *q = &h->pcs[i];
+		if (pos >= q->pos && pos < q->pos + q->len) {
+			*pkt = q->pkt;
+			*foff = q->foff ? q->foff + (pos - q->pos) : 0;
+			return;
+		}
+	}
+}
+
+static void vreport(struct kr_reasm *r, enum kr_serr_kind k, uint64_t pkt, const struct conn *c,
+		    unsigned dir, const struct half *h, const char *fmt, va_list ap)
 {
 	if (!r->on_err)
 		return;
@@ -234,12 +256,49 @@ static void report(struct kr_reasm *r, enum kr_serr_kind k, uint64_t pkt, const 
 	if (c) {
 		e.conn = c->idx;
 		e.dir = dir;
+		e.src = dir ? c->b : c->a;
+		e.dst = dir ? c->a : c->b;
 	}
+	if (h)
+		locate(h, h->off, &e.at_pkt, &e.at_frame_off);
+	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	r->on_err(&e, r->arg);
+}
+
+static void report(struct kr_reasm *r, enum kr_serr_kind k, uint64_t pkt, const struct conn *c,
+		   unsigned dir, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void report(struct kr_reasm *r, enum kr_serr_kind k, uint64_t pkt, const struct conn *c,
+		   unsigned dir, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof e.msg, fmt, ap);
+	vreport(r, k, pkt, c, dir, NULL, fmt, ap);
 	va_end(ap);
-	r->on_err(&e, r->arg);
+}
+
+/* A framing error, located at the start of the bad bytes (h->off). */
+static void report_at(struct kr_reasm *r, uint64_t pkt, const struct conn *c, unsigned dir,
+		      const struct half *h, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void report_at(struct kr_reasm *r, uint64_t pkt, const struct conn *c, unsigned dir,
+		      const struct half *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vreport(r, KR_SE_FRAMING, pkt, c, dir, h, fmt, ap);
+	va_end(ap);
+}
+
+bool kr_smsg_locate(const struct kr_smsg *m, size_t off, uint64_t *pkt_no, size_t *frame_off)
+{
+	for (size_t i = 0; i < m->npieces; i++) {
+		const struct kr_spiece *q = &m->pieces[i];
+		if (off >= q->msg_off && off < q->msg_off + q->len) {
+			*pkt_no = q->pkt_no;
+			*frame_off = q->frame_off ? q->frame_off + (off - q->msg_off) : 0;
+			return true;
+		}
+	}
+	return false;
 }
 
 static bool port_in(const uint16_t *ports, uint16_t p)
@@ -259,6 +318,33 @@ static enum kr_sproto classify(const struct kr_reasm *r, const struct kr_tcpseg 
 	return KR_SP_NONE;
 }
 
+/* cfg.detect: what the first payload of a connection looks like. */
+static enum kr_sproto sniff(const uint8_t *p, size_t n)
+{
+	static const uint8_t ones[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	if (n >= 19 && memmem(p, n, ones, sizeof ones))
+		return KR_SP_BGP;
+	uint8_t v, t;
+	uint32_t l;
+	if (!kr_rtr_peek(p, n, &v, &t, &l) || v > 2)
+		return KR_SP_NONE;
+	/* RFC 8210 §5: fixed lengths, or a lower bound */
+	static const uint32_t fixed[11] = { 12, 12, 8, 8, 20, 0, 32, 0, 8, 0, 0 };
+	bool ok = t <= 10 && t != 5 &&
+		  (fixed[t] ? l == fixed[t]
+			    : t == 7 ? l == 12 || l == 24 : t == 9 ? l >= 32 && l <= 8192 : l >= 16 && l <= 8192);
+	if (!ok)
+		return KR_SP_NONE;
+	if (n >= l) {
+		struct kr_rtr_pdu pdu;
+		struct kr_err e = { 0 };
+		if (kr_rtr_decode(p, l, &pdu, &e) < 0)
+			return KR_SP_NONE;
+	}
+	return KR_SP_RTR;
+}
+
 static bool ep_eq(const struct kr_endpoint *x, const struct kr_endpoint *y)
 {
 	return x->family == y->family && x->port == y->port && !memcmp(x->addr, y->addr, 16);
@@ -274,6 +360,9 @@ static void free_half(struct half *h)
 	h->held_bytes = h->held_segs = 0;
 	kr_bytes_free(&h->buf);
 	h->off = 0;
+	free(h->pcs);
+	h->pcs = NULL;
+	h->npcs = h->cappcs = 0;
 }
 
 static void finish_conn(struct kr_reasm *r, struct conn *c)
@@ -292,6 +381,49 @@ static void finish_conn(struct kr_reasm *r, struct conn *c)
 			       "capture ends %zu bytes into a message", h->buf.len - h->off);
 		free_half(h);
 	}
+}
+
+/* The pieces of the message at h->off (mlen octets) into r->mp; count. */
+static size_t msg_pieces(struct kr_reasm *r, const struct half *h, size_t mlen)
+{
+	size_t n = 0, lo = h->off, hi = h->off + mlen;
+	for (size_t i = 0; i < h->npcs; i++) {
+		const struct piece *q = &h->pcs[i];
+		size_t a = q->pos > lo ? q->pos : lo, b = q->pos + q->len < hi ? q->pos + q->len : hi;
+		if (a >= b)
+			continue;
+		if (n == r->mpcap) {
+			size_t nc = r->mpcap ? 2 * r->mpcap : 16;
+			struct kr_spiece *np = realloc(r->mp, nc * sizeof *np);
+			if (!np)
+				break; /* locations are a courtesy: deliver without the rest */
+			r->mp = np;
+			r->mpcap = nc;
+		}
+		r->mp[n++] = (struct kr_spiece){ q->pkt, q->foff ? q->foff + (a - q->pos) : 0, a - lo, b - a };
+	}
+	return n;
+}
+
+/* The first `off` octets of buf were dropped: forget their pieces. */
+static void drop_pieces(struct half *h, size_t off)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < h->npcs; i++) {
+		struct piece q = h->pcs[i];
+		if (q.pos + q.len <= off)
+			continue;
+		if (q.pos < off) {
+			size_t cut = off - q.pos;
+			q.foff = q.foff ? q.foff + cut : 0;
+			q.len -= cut;
+			q.pos = 0;
+		} else {
+			q.pos -= off;
+		}
+		h->pcs[k++] = q;
+	}
+	h->npcs = k;
 }
 
 /* Frame whole messages out of h->buf and hand them on. */
@@ -320,8 +452,8 @@ static void frame(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts, ui
 			if (rc == 0)
 				break;
 			if (rc < 0) {
-				report(r, KR_SE_FRAMING, pkt, c, d, "not a BGP message at stream offset %zu: %s",
-				       h->off, e.msg);
+				report_at(r, pkt, c, d, h, "not a BGP message at stream offset %zu: %s",
+					  h->off, e.msg);
 				h->broken = true;
 				break;
 			}
@@ -331,9 +463,9 @@ static void frame(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts, ui
 			if (!kr_rtr_peek(p, avail, &ver, &type, &l))
 				break;
 			if (ver > 2 || l < 8 || l > 65536) {
-				report(r, KR_SE_FRAMING, pkt, c, d,
-				       "not an RTR PDU at stream offset %zu (version %u, length %u)",
-				       h->off, ver, l);
+				report_at(r, pkt, c, d, h,
+					  "not an RTR PDU at stream offset %zu (version %u, length %u)",
+					  h->off, ver, l);
 				h->broken = true;
 				break;
 			}
@@ -342,8 +474,9 @@ static void frame(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts, ui
 			mlen = l;
 		}
 		bool fwd = d == 0;
+		size_t np = msg_pieces(r, h, mlen); /* may move r->mp */
 		struct kr_smsg m = { ts, pkt, fwd ? c->a : c->b, fwd ? c->b : c->a,
-				     c->idx, d, c->proto, p, mlen };
+				     c->idx, d, c->proto, p, mlen, r->mp, np };
 		h->off += mlen;
 		if (r->on_msg)
 			r->on_msg(&m, r->arg);
@@ -352,17 +485,40 @@ static void frame(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts, ui
 	if (h->off && (h->off == h->buf.len || h->off > 65536)) {
 		memmove(h->buf.p, h->buf.p + h->off, h->buf.len - h->off);
 		h->buf.len -= h->off;
+		drop_pieces(h, h->off);
 		h->off = 0;
 	}
 	if (h->broken)
 		free_half(h);
 }
 
+static bool add_piece(struct half *h, uint64_t pkt, size_t foff, size_t n)
+{
+	size_t pos = h->buf.len;
+	if (h->npcs) {
+		struct piece *q = &h->pcs[h->npcs - 1];
+		if (q->pkt == pkt && q->pos + q->len == pos && q->foff && q->foff + q->len == foff) {
+			q->len += n;
+			return true;
+		}
+	}
+	if (h->npcs == h->cappcs) {
+		size_t nc = h->cappcs ? 2 * h->cappcs : 16;
+		struct piece *np = realloc(h->pcs, nc * sizeof *np);
+		if (!np)
+			return false;
+		h->pcs = np;
+		h->cappcs = nc;
+	}
+	h->pcs[h->npcs++] = (struct piece){ pos, pkt, foff, n };
+	return true;
+}
+
 static bool append(struct kr_reasm *r, struct conn *c, unsigned d, const uint8_t *p, size_t n,
-		   uint64_t pkt)
+		   uint64_t pkt, size_t foff)
 {
 	struct half *h = &c->h[d];
-	if (kr_bytes_append(&h->buf, p, n) < 0) {
+	if (!add_piece(h, pkt, foff, n) || kr_bytes_append(&h->buf, p, n) < 0) {
 		report(r, KR_SE_LIMIT, pkt, c, d, "out of memory");
 		h->broken = true;
 		free_half(h);
@@ -391,7 +547,8 @@ static void drain_held(struct kr_reasm *r, struct conn *c, unsigned d, uint64_t 
 			h->held_segs--;
 			if ((int64_t)rel + (int64_t)s->len > 0) {
 				size_t skip = (size_t)-(int64_t)rel;
-				if (!append(r, c, d, s->data + skip, s->len - skip, pkt)) {
+				if (!append(r, c, d, s->data + skip, s->len - skip, s->pkt,
+					    s->foff ? s->foff + skip : 0)) {
 					free(s);
 					return;
 				}
@@ -403,7 +560,7 @@ static void drain_held(struct kr_reasm *r, struct conn *c, unsigned d, uint64_t 
 }
 
 static void put_data(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts, uint64_t pkt,
-		     uint32_t seq, const uint8_t *p, size_t n)
+		     uint32_t seq, const uint8_t *p, size_t n, size_t foff)
 {
 	struct half *h = &c->h[d];
 	if (h->broken || n == 0)
@@ -414,6 +571,7 @@ static void put_data(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts,
 	if (rel < 0) {
 		p += -(int64_t)rel;
 		n -= (size_t)-(int64_t)rel;
+		foff = foff ? foff + (size_t)-(int64_t)rel : 0;
 		seq = h->next;
 		rel = 0;
 	}
@@ -436,6 +594,8 @@ static void put_data(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts,
 		}
 		s->seq = seq;
 		s->len = n;
+		s->pkt = pkt;
+		s->foff = foff;
 		memcpy(s->data, p, n);
 		s->next = h->held;
 		if (!h->held)
@@ -445,7 +605,7 @@ static void put_data(struct kr_reasm *r, struct conn *c, unsigned d, int64_t ts,
 		h->held_segs++;
 		return;
 	}
-	if (!append(r, c, d, p, n, pkt))
+	if (!append(r, c, d, p, n, pkt, foff))
 		return;
 	drain_held(r, c, d, pkt);
 	frame(r, c, d, ts, pkt);
@@ -506,11 +666,25 @@ void kr_reasm_segment(struct kr_reasm *r, int64_t ts_ns, uint64_t pkt_no,
 		      const struct kr_tcpseg *s)
 {
 	enum kr_sproto proto = classify(r, s);
-	if (proto == KR_SP_NONE)
-		return;
 	unsigned d = 0;
 	struct conn *c = find_conn(r, s, &d);
 	bool syn = s->flags & KR_TCP_SYN;
+	if (proto == KR_SP_NONE) {
+		if (!r->cfg.detect || (c && c->ignored))
+			return;
+		if (c && c->pending && s->len) {
+			c->proto = sniff(s->payload, s->len);
+			c->pending = false;
+			c->ignored = c->proto == KR_SP_NONE;
+			if (c->ignored)
+				return;
+		}
+		if (!c) {
+			proto = s->len ? sniff(s->payload, s->len) : KR_SP_NONE;
+			if (proto == KR_SP_NONE && !(syn && !s->len))
+				return;
+		}
+	}
 	if (c && syn) {
 		struct half *h = &c->h[d];
 		if (h->syn && h->isn == s->seq)
@@ -525,6 +699,7 @@ void kr_reasm_segment(struct kr_reasm *r, int64_t ts_ns, uint64_t pkt_no,
 		c = new_conn(r, s, proto, pkt_no);
 		if (!c)
 			return;
+		c->pending = proto == KR_SP_NONE; /* cfg.detect: its first data decides */
 		find_conn(r, s, &d);
 	}
 	struct half *h = &c->h[d];
@@ -540,8 +715,8 @@ void kr_reasm_segment(struct kr_reasm *r, int64_t ts_ns, uint64_t pkt_no,
 		h->next = s->seq;
 		h->synced = c->proto == KR_SP_RTR; /* BGP resyncs on a marker */
 	}
-	if (s->len)
-		put_data(r, c, d, ts_ns, pkt_no, seq, s->payload, s->len);
+	if (s->len && !c->pending)
+		put_data(r, c, d, ts_ns, pkt_no, seq, s->payload, s->len, s->payload_off);
 }
 
 int kr_reasm_frame(struct kr_reasm *r, int linktype, int64_t ts_ns, uint64_t pkt_no,
@@ -575,6 +750,7 @@ void kr_reasm_free(struct kr_reasm *r)
 		free(r->conns[i]);
 	}
 	free(r->conns);
+	free(r->mp);
 	free(r);
 }
 

@@ -38,6 +38,7 @@ struct kr_tcpseg {
 	uint8_t flags;
 	const uint8_t *payload;
 	size_t len;
+	size_t payload_off;     /* offset of the payload in its frame (0: unknown) */
 };
 
 /* libpcap link types understood by kr_frame_decode. */
@@ -51,6 +52,15 @@ enum {
 int kr_frame_decode(int linktype, const uint8_t *frame, size_t caplen, size_t wirelen,
 		    struct kr_tcpseg *seg, struct kr_err *err);
 
+/* Where a byte range of a message came from: the frame (packet number)
+ * and the offset of the range in that frame, so a finding about byte N of
+ * a message names the frame and frame offset a capture viewer shows. */
+struct kr_spiece {
+	uint64_t pkt_no;
+	size_t frame_off;       /* 0 when unknown (segments fed without a frame) */
+	size_t msg_off, len;
+};
+
 /* A reassembled message. */
 struct kr_smsg {
 	int64_t ts_ns;          /* timestamp of the completing packet (pcap clock) */
@@ -61,7 +71,12 @@ struct kr_smsg {
 	enum kr_sproto proto;
 	const uint8_t *msg;     /* whole message, header included */
 	size_t len;
+	const struct kr_spiece *pieces; /* in message order, covering msg (valid in the callback) */
+	size_t npieces;
 };
+/* Frame number and offset in that frame of byte `off` of m; false when the
+ * message carries no pieces (built by hand) or off is past its end. */
+bool kr_smsg_locate(const struct kr_smsg *m, size_t off, uint64_t *pkt_no, size_t *frame_off);
 
 enum kr_serr_kind {
 	KR_SE_PACKET,  /* malformed frame / IP / TCP header */
@@ -75,6 +90,9 @@ struct kr_serr {
 	uint64_t pkt_no;
 	unsigned conn, dir;     /* when the error belongs to a stream */
 	bool has_conn;
+	struct kr_endpoint src, dst; /* the stream's sender and receiver (has_conn) */
+	uint64_t at_pkt;        /* KR_SE_FRAMING: frame holding the first bad byte, */
+	size_t at_frame_off;    /* and its offset there (0 / 0 when unknown) */
 	char msg[200];
 };
 
@@ -86,6 +104,10 @@ struct kr_reasm_cfg {
 	uint16_t rtr_ports[4];  /* all zero: 323 */
 	size_t max_held;        /* out-of-order bytes held per direction; 0: 4 MiB */
 	unsigned max_conns;     /* 0: 1024 */
+	/* also BGP and RTR on other ports, recognised by the first payload of
+	 * a connection (a BGP marker, a well-formed RTR PDU); every TCP
+	 * connection of the capture then counts against max_conns */
+	bool detect;
 };
 
 struct kr_reasm;

@@ -14,4 +14,8 @@
  * added before the faulty entry stay in t. */
 int kr_keys_json_load(struct kr_keytab *t, const char *buf, size_t len, struct kr_err *err);
 
+/* The same from a file (keys_file.c): a new table, or NULL with err
+ * naming the file and where in it. */
+struct kr_keytab *kr_keys_json_read(const char *path, struct kr_err *err);
+
 #endif

@@ -367,7 +367,8 @@ void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason
 		r->outcome = KR_FAIL;
 		xfail_reason = NULL;
 	}
-	if (r->outcome == KR_FAIL && r->c && r->c->level == KR_SHOULD && !strict && !r->sut_crash)
+	/* a lint FAIL (r->must) is a MUST whatever the case's level */
+	if (r->outcome == KR_FAIL && r->c && r->c->level == KR_SHOULD && !strict && !r->sut_crash && !r->must)
 		r->outcome = KR_WARN;
 	if (xfail_reason) {
 		if (r->outcome == KR_FAIL || r->outcome == KR_WARN) {

@@ -182,6 +182,8 @@ struct kr_result {
 				  * timestamps (pcap) to case time */
 	double duration_s;
 	bool decided;            /* fail/skip/error already recorded */
+	bool must;               /* the FAIL breaks a MUST whatever the case's level
+				  * (wire lint): never turned into WARN */
 };
 
 void kr_result_init(struct kr_result *r, const struct kr_suite *s, const struct kr_case *c);

@@ -22,8 +22,17 @@ void kr_w_capture_stop(struct kr_world *w)
 {
 	if (!w->caps)
 		return;
-	for (size_t i = 0; i < kr_capset_count(w->caps); i++)
+	size_t n = kr_capset_count(w->caps);
+	const char **paths = calloc(n ? n : 1, sizeof *paths);
+	kr_capset_stop(w->caps); /* drained and flushed: complete files */
+	for (size_t i = 0; i < n; i++) {
 		kr_artifact(w->ctx, kr_capture_path(kr_capset_get(w->caps, i)));
+		if (paths)
+			paths[i] = kr_capture_path(kr_capset_get(w->caps, i));
+	}
+	if (paths)
+		kr_w_lint(w, paths, n);
+	free(paths);
 	kr_capset_free(w->caps);
 	w->caps = NULL;
 }

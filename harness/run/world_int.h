@@ -88,9 +88,12 @@ struct kr_world {
 	char rtr_addr[64];
 };
 
-/* world_capture.c: pcaps of every SUT link into the case folder */
+/* world_capture.c: pcaps of every SUT link into the case folder; stop
+ * also runs the wire lint over them */
 int kr_w_capture_start(struct kr_world *w);
 void kr_w_capture_stop(struct kr_world *w);
+/* world_lint.c: wire lint of the SUT's messages in these captures */
+void kr_w_lint(struct kr_world *w, const char *const *paths, size_t n);
 
 /* world_keys.c */
 int kr_w_keys_init(struct kr_world *w);

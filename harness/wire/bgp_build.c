@@ -102,7 +102,7 @@ int kr_update_build(const struct kr_route_out *r, size_t max_len, uint8_t *out, 
 			kr_bgpsec_to_as_path(r->bgpsec, &b.vw);
 		ab_add(&b, KR_AF_TRANSITIVE, KR_ATTR_AS_PATH, s);
 	}
-	if (!mp) {
+	if (!mp && !r->omit_next_hop) {
 		s = b.vw.off;
 		kr_wr_bytes(&b.vw, r->next_hop, 4);
 		ab_add(&b, KR_AF_TRANSITIVE, KR_ATTR_NEXT_HOP, s);

@@ -314,6 +314,8 @@ struct kr_route_out {
 	size_t as_path_len;
 	bool force_as_path;             /* also add AS_PATH beside BGPsec_PATH (negative tests):
 					 * as_path when given, else the RFC 8205 §4.4 rebuild */
+	bool omit_next_hop;             /* leave the IPv4 NEXT_HOP out (negative tests, the
+					 * refspeaker's no-next-hop fault) */
 	const struct kr_attr *extra;    /* raw attributes appended as given */
 	size_t nextra;
 };

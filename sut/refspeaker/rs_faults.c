@@ -30,6 +30,7 @@ static const struct {
 	{ "abort-on-ipv6-bgpsec", &rs_fault.abort_on_ipv6_bgpsec },
 	{ "notify-on-ipv6-bgpsec", &rs_fault.notify_on_ipv6_bgpsec },
 	{ "stagger-forgets-last", &rs_fault.stagger_forgets_last },
+	{ "no-next-hop", &rs_fault.no_next_hop },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

@@ -28,6 +28,7 @@ struct rs_faults {
 	bool abort_on_ipv6_bgpsec;   /* the first IPv6 UPDATE with BGPsec_PATH aborts the process */
 	bool notify_on_ipv6_bgpsec;  /* an IPv6 UPDATE with BGPsec_PATH gets NOTIFICATION 3/1 */
 	bool stagger_forgets_last;   /* a staggered twilight never reaches the last BGPsec peer */
+	bool no_next_hop;            /* plain IPv4 UPDATEs without NEXT_HOP */
 };
 
 extern struct rs_faults rs_fault;

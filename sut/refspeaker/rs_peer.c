@@ -166,6 +166,7 @@ int rs_export(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, bool 
 	} else {
 		r.as_path = as;
 		r.as_path_len = build_as_path(sp, u, bp && bp->bgpsec, as, sizeof as / sizeof as[0]);
+		r.omit_next_hop = rs_fault.no_next_hop; /* fault: ORIGIN and AS_PATH only */
 	}
 	if (kr_bgp_send_update(q->s, &r, &e) < 0) {
 		rs_log("%s: UPDATE not sent: %s", q->name, e.msg);
