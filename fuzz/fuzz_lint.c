@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		keys = kr_keytab_new();
 		cc = kr_crypto_ctx_new();
 		rib = kr_lint_rib_new();
-		fol = kr_rtr_follow_new(true);
+		fol = kr_rtr_follow_new(true, size & 1);
 		kr_lint_rtr_init(&rtr);
 		if (!keys || !cc || !rib || !fol || kr_key_from_raw_d(&k, 65551, d, &e) < 0 ||
 		    kr_keytab_add_key(keys, &k, &e) < 0)
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	if (ns > 4096) { /* keep the state small across runs */
 		kr_rtr_follow_free(fol);
-		fol = kr_rtr_follow_new(true);
+		fol = kr_rtr_follow_new(true, size & 1);
 	}
 	return 0;
 }

@@ -89,10 +89,14 @@ for c in cases:
     m = re.search(r"\[4271-5\.1\.3/next-hop-missing\].* link (sut-\w+), frame (\d+), offset (\d+)", a)
     if x["outcome"] != "FAIL" or not a.startswith("wire lint: ") or not m:
         sys.exit("%s: %s %s" % (c, x["outcome"], a))
-    # the named octet is the NLRI's first: a prefix length of the SUT's routes
+    # the named octet is where the NLRI field of the UPDATE around it starts
     fb = frame_bytes("%s/%s/%s.pcap" % (d, c, m.group(1)), int(m.group(2)))
-    if fb[int(m.group(3))] not in (24, 25):
-        sys.exit("%s: frame %s offset %s holds %d, not a prefix length" % (c, m.group(2), m.group(3), fb[int(m.group(3))]))
+    off = int(m.group(3))
+    s = fb.rfind(b"\xff" * 16, 0, off)
+    wl = int.from_bytes(fb[s + 19:s + 21], "big")
+    tal = int.from_bytes(fb[s + 21 + wl:s + 23 + wl], "big")
+    if fb[s + 18] != 2 or off != s + 23 + wl + tal:
+        sys.exit("%s: frame %s offset %d is not the NLRI of an UPDATE (that starts at %d)" % (c, m.group(2), off, s + 23 + wl + tal))
     print("ok: %s FAIL: %s" % (c, a[:150]))
 PY
 echo "ok"

@@ -816,7 +816,7 @@ static size_t key_pdu(uint8_t *out, bool announce, const struct kr_key *k)
 static void t_follow(void)
 {
 	setup();
-	struct kr_rtr_follow *f = kr_rtr_follow_new(true);
+	struct kr_rtr_follow *f = kr_rtr_follow_new(true, false);
 	uint8_t b[256];
 	size_t n;
 	n = pdu(b, 1, KR_RTR_RESET_QUERY, 0, 0);
@@ -858,6 +858,21 @@ static void t_follow(void)
 	kr_rtr_follow_spans(f, &s);
 	CU_ASSERT_EQUAL(s[2].to, 32 + 600000000000LL);
 	CU_ASSERT_EQUAL(kr_rtr_follow_eods(f), 3);
+	kr_rtr_follow_free(f);
+	/* backdated: the first complete response was published before */
+	f = kr_rtr_follow_new(false, true);
+	n = pdu(b, 1, KR_RTR_RESET_QUERY, 0, 0);
+	kr_rtr_follow_pdu(f, b, n, true, 10, 1);
+	n = key_pdu(b, true, &kme);
+	kr_rtr_follow_pdu(f, b, n, false, 11, 2);
+	w = kr_wr_init(b, 64);
+	kr_rtr_encode(&e, &w);
+	kr_rtr_follow_pdu(f, b, w.off, false, 12, 3);
+	n = key_pdu(b, true, &kup);
+	kr_rtr_follow_pdu(f, b, n, false, 20, 4);
+	CU_ASSERT_EQUAL_FATAL(kr_rtr_follow_spans(f, &s), 2);
+	CU_ASSERT_EQUAL(s[0].from, INT64_MIN);
+	CU_ASSERT_EQUAL(s[1].from, 20);
 	kr_rtr_follow_free(f);
 }
 

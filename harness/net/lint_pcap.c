@@ -420,7 +420,7 @@ static int pair_of(struct lint *L, const struct kr_endpoint *router, const struc
 	p->router = *router;
 	p->cache = *cache;
 	kr_lint_rtr_init(&p->lint);
-	p->fol = kr_rtr_follow_new(false);
+	p->fol = kr_rtr_follow_new(false, true);
 	if (!p->fol)
 		return -1;
 	return (int)L->npr++;

@@ -22,16 +22,20 @@ void kr_w_capture_stop(struct kr_world *w)
 {
 	if (!w->caps)
 		return;
-	size_t n = kr_capset_count(w->caps);
+	size_t n = kr_capset_count(w->caps), nl = 0;
 	const char **paths = calloc(n ? n : 1, sizeof *paths);
 	kr_capset_stop(w->caps); /* drained and flushed: complete files */
 	for (size_t i = 0; i < n; i++) {
-		kr_artifact(w->ctx, kr_capture_path(kr_capset_get(w->caps, i)));
-		if (paths)
-			paths[i] = kr_capture_path(kr_capset_get(w->caps, i));
+		const char *p = kr_capture_path(kr_capset_get(w->caps, i));
+		kr_artifact(w->ctx, p);
+		/* the per-link captures; a device's whole-wire capture
+		 * (wire-IF.pcap) holds the same messages again */
+		const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+		if (paths && !strncmp(base, "sut-", 4))
+			paths[nl++] = p;
 	}
 	if (paths)
-		kr_w_lint(w, paths, n);
+		kr_w_lint(w, paths, nl);
 	free(paths);
 	kr_capset_free(w->caps);
 	w->caps = NULL;

@@ -7,7 +7,7 @@
 #include "wire/rtr_pdu.h"
 
 struct kr_rtr_follow {
-	bool expire;
+	bool expire, backdate;
 	struct kr_rkey_span *s;
 	size_t n, cap;
 	/* open spans announced again in the current reload / withdrawn in the
@@ -20,11 +20,13 @@ struct kr_rtr_follow {
 	size_t eods;
 };
 
-struct kr_rtr_follow *kr_rtr_follow_new(bool expire)
+struct kr_rtr_follow *kr_rtr_follow_new(bool expire, bool backdate)
 {
 	struct kr_rtr_follow *f = calloc(1, sizeof *f);
-	if (f)
+	if (f) {
 		f->expire = expire;
+		f->backdate = backdate;
+	}
 	return f;
 }
 
@@ -93,7 +95,7 @@ static void announce(struct kr_rtr_follow *f, const struct kr_rtr_pdu *p, int64_
 		memcpy(s->ski, p->ski, 20);
 		memcpy(s->spki, p->spki, p->spki_len);
 		s->spki_len = p->spki_len;
-		s->from = t;
+		s->from = f->backdate && !f->eods ? INT64_MIN : t;
 		s->to = INT64_MAX;
 		s->from_ref = ref;
 	}

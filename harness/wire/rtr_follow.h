@@ -8,7 +8,11 @@
  * does not announce again end at its End of Data. With `expire`, every
  * key ends Expire Interval seconds after the last End of Data when no
  * newer one came (RFC 8210 §6): what the router may still use, as opposed
- * to what the cache publishes. */
+ * to what the cache publishes. With `backdate`, the keys of the first
+ * complete response count from the start of time (from = INT64_MIN): the
+ * cache held them before the router asked, so they were published then
+ * even if the router had not fetched them yet (what the wire lint needs
+ * for the router's own key; the judge asks what the router held). */
 #ifndef KR_RTR_FOLLOW_H
 #define KR_RTR_FOLLOW_H
 
@@ -28,7 +32,7 @@ struct kr_rkey_span {
 };
 
 struct kr_rtr_follow;
-struct kr_rtr_follow *kr_rtr_follow_new(bool expire);
+struct kr_rtr_follow *kr_rtr_follow_new(bool expire, bool backdate);
 void kr_rtr_follow_free(struct kr_rtr_follow *f);
 /* One PDU of the session at time t_ns, sent by the router or the cache. */
 void kr_rtr_follow_pdu(struct kr_rtr_follow *f, const uint8_t *pdu, size_t len, bool from_router,
