@@ -27,12 +27,26 @@ static size_t describe_one(struct kr_world *w, enum kr_peer dn, const char *pref
 	else if (!r.bgpsec)
 		n = snprintf(out, outsz, "%s: present without BGPsec_PATH (%zu withdrawal%s)",
 			     kr_peer_name(dn), r.withdrawals, r.withdrawals == 1 ? "" : "s");
-	else {
+	else if (r.nhops <= 2) {
 		char a[16], b[16];
 		n = snprintf(out, outsz, "%s: present, origin SKI %s, SUT SKI %s, %s, %zu withdrawal%s",
 			     kr_peer_name(dn), st_ski(r.origin_ski, a), st_ski(r.sut_ski, b),
 			     r.valid ? "valid" : "NOT valid", r.withdrawals,
 			     r.withdrawals == 1 ? "" : "s");
+	} else {
+		/* longer paths: every hop, origin first */
+		char hops[300], a[16];
+		size_t off = 0;
+		hops[0] = 0;
+		for (size_t i = r.nhops < KR_W_MAX_HOPS ? r.nhops : KR_W_MAX_HOPS; i-- > 0 && off < sizeof(hops);) {
+			int m = snprintf(hops + off, sizeof(hops) - off, "%sAS%u/%s", off ? " > " : "",
+					 r.hop_asn[i], st_ski(r.hop_ski[i], a));
+			if (m < 0)
+				break;
+			off += (size_t)m;
+		}
+		n = snprintf(out, outsz, "%s: present, path %s, %s, %zu withdrawal%s", kr_peer_name(dn), hops,
+			     r.valid ? "valid" : "NOT valid", r.withdrawals, r.withdrawals == 1 ? "" : "s");
 	}
 	return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
 }
@@ -81,25 +95,45 @@ int st_up_peer(struct kr_ctx *ctx, struct kr_wkey **k0, struct kr_wkey **k1)
 	return *k0 && *k1 ? 0 : -1;
 }
 
-int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
-	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why)
+/* The verdict of a wait for a route that started at t0 (rc from it). */
+static int arrived(struct kr_ctx *ctx, int rc, int64_t t0, unsigned mask, const char *prefix, const char *why)
 {
-	char pb[64], a[16], b[16], state[1024];
-	double in = kr_w_deadline_s(ctx->w, kind);
-	kr_expect(ctx, "%s: %s at %s within %.2f s (origin SKI %s, SUT SKI %s%s)", why, prefix,
-		  peers(mask, pb, sizeof(pb)), in, st_ski(origin_ski, a), st_ski(sut_ski, b),
-		  since ? ", announced anew" : "");
-	int64_t t0 = kr_now_ns();
-	int rc = kr_w_wait_present(ctx->w, mask, prefix, sut_ski, origin_ski, since,
-				   kr_w_deadline(ctx->w, kind));
+	char pb[64], state[1024];
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
 		st_describe(ctx->w, mask, prefix, state, sizeof(state));
 		return kr_fail(ctx, "after %.2f s: %s", kr_ns_to_s(kr_now_ns() - t0), state);
 	}
-	kr_log(ctx, "%s: %s seen at %s after %.3f s", why, prefix, pb, kr_ns_to_s(kr_now_ns() - t0));
+	kr_log(ctx, "%s: %s seen at %s after %.3f s", why, prefix, peers(mask, pb, sizeof(pb)),
+	       kr_ns_to_s(kr_now_ns() - t0));
 	return 0;
+}
+
+int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
+	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why)
+{
+	char pb[64], a[16], b[16];
+	double in = kr_w_deadline_s(ctx->w, kind);
+	kr_expect(ctx, "%s: %s at %s within %.2f s (origin SKI %s, SUT SKI %s%s)", why, prefix,
+		  peers(mask, pb, sizeof(pb)), in, st_ski(origin_ski, a), st_ski(sut_ski, b),
+		  since ? ", announced anew" : "");
+	int64_t t0 = kr_now_ns();
+	return arrived(ctx, kr_w_wait_present(ctx->w, mask, prefix, sut_ski, origin_ski, since,
+					      kr_w_deadline(ctx->w, kind)),
+		       t0, mask, prefix, why);
+}
+
+int st_present_signed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const struct kr_wkey *k,
+		      int64_t since, enum kr_wait_kind kind, const char *why)
+{
+	char pb[64];
+	double in = kr_w_deadline_s(ctx->w, kind);
+	kr_expect(ctx, "%s: %s at %s within %.2f s, valid, with a signature by %s%s", why, prefix,
+		  peers(mask, pb, sizeof(pb)), in, kr_wkey_name(k), since ? ", announced anew" : "");
+	int64_t t0 = kr_now_ns();
+	return arrived(ctx, kr_w_wait_signed(ctx->w, mask, prefix, kr_wkey_ski(k), since, kr_w_deadline(ctx->w, kind)),
+		       t0, mask, prefix, why);
 }
 
 int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, struct kr_wkey *key,
@@ -248,3 +282,51 @@ void st_all_prefixes(struct kr_ctx *ctx, const char *out[ST_NOWN + 2])
 	out[ST_NOWN + 1] = P2;
 }
 
+
+int st_sut_twilight(struct kr_ctx *ctx, unsigned stagger_ms, const char *judge, struct kr_wkey **k0,
+		    struct kr_wkey **k1, int64_t *t)
+{
+	if (st_sut_setup(ctx, false, "shared", k0, k1) < 0)
+		return -1;
+	*t = kr_now_ns();
+	if (kr_w_sut_rekey(ctx->w, "shared", *k1, stagger_ms) < 0)
+		return -1;
+	if (judge)
+		kr_judge(ctx, "%s", judge);
+	if (stagger_ms)
+		return 0;
+	const char *all[ST_NOWN + 2];
+	st_all_prefixes(ctx, all);
+	return st_all_resigned(ctx, all, ST_NOWN + 2, *k1, *t, "twilight re-advertisement with the new key");
+}
+
+unsigned st_stagger_ms(struct kr_ctx *ctx, double floor_s)
+{
+	double s = kr_ns_to_s(kr_scaled_ns(ctx, 180));
+	return (unsigned)((s < floor_s ? floor_s : s) * 1000);
+}
+
+int st_not_signed_since(struct kr_ctx *ctx, unsigned mask, const struct kr_wkey *k, int64_t t,
+			const char *why)
+{
+	if (st_sentinel(ctx, mask) < 0)
+		return -1;
+	char a[16], pb[64], got[256];
+	kr_expect(ctx, "%s: no UPDATE signed by the SUT with %s at %s", why, st_ski(kr_wkey_ski(k), a),
+		  peers(mask, pb, sizeof(pb)));
+	size_t off = 0, total = 0;
+	got[0] = 0;
+	for (int p = KR_DN1; p < KR_NPEERS; p++) {
+		if (!(mask & (1u << p)))
+			continue;
+		size_t n = kr_w_signed_since(ctx->w, (enum kr_peer)p, kr_wkey_ski(k), t);
+		total += n;
+		int m = snprintf(got + off, sizeof(got) - off, "%s%zu at %s", off ? ", " : "", n,
+				 kr_peer_name((enum kr_peer)p));
+		if (m > 0 && (size_t)m < sizeof(got) - off)
+			off += (size_t)m;
+	}
+	if (total)
+		return kr_fail(ctx, "%s signed with it", got);
+	return 0;
+}

@@ -31,6 +31,9 @@ int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, st
 		     unsigned mask);
 int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
 	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why);
+/* Like st_present, with a signature by k at any hop (longer paths). */
+int st_present_signed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const struct kr_wkey *k,
+		      int64_t since, enum kr_wait_kind kind, const char *why);
 int st_absent(struct kr_ctx *ctx, unsigned mask, const char *prefix, enum kr_wait_kind kind,
 	      const char *why);
 /* A sentinel through up2 reaches every observer in mask. */
@@ -55,5 +58,17 @@ int st_all_resigned(struct kr_ctx *ctx, const char *const *list, size_t n, struc
 		    int64_t t, const char *why);
 /* The SUT's own prefixes, then P1, P2. */
 void st_all_prefixes(struct kr_ctx *ctx, const char *out[ST_NOWN + 2]);
+/* Set-up with one shared key, then the SUT's twilight (rekey with
+ * stagger_ms; kr_judge(judge) after it unless NULL); with stagger 0,
+ * every prefix re-signed at dn1 and dn2. *t: when the rekey started. */
+int st_sut_twilight(struct kr_ctx *ctx, unsigned stagger_ms, const char *judge, struct kr_wkey **k0,
+		    struct kr_wkey **k1, int64_t *t);
+/* A per-peer stagger of a few minutes of protocol time (draft §3.1 step
+ * 3), at least floor_s so that it stands out from scheduling noise. */
+unsigned st_stagger_ms(struct kr_ctx *ctx, double floor_s);
+/* Sentinel first, then no UPDATE at the observers in mask signed by the
+ * SUT with k since t. */
+int st_not_signed_since(struct kr_ctx *ctx, unsigned mask, const struct kr_wkey *k, int64_t t,
+			const char *why);
 
 #endif

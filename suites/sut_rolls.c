@@ -8,15 +8,8 @@
 static int twilight_all(struct kr_ctx *ctx)
 {
 	struct kr_wkey *k0, *k1;
-	if (st_sut_setup(ctx, false, "shared", &k0, &k1) < 0)
-		return -1;
-	int64_t t = kr_now_ns();
-	if (kr_w_sut_rekey(ctx->w, "shared", k1, 0) < 0)
-		return -1;
-	kr_judge(ctx, "the twilight after the SUT's key switch");
-	const char *all[ST_NOWN + 2];
-	st_all_prefixes(ctx, all);
-	if (st_all_resigned(ctx, all, ST_NOWN + 2, k1, t, "twilight re-advertisement with the new key") < 0)
+	int64_t t;
+	if (st_sut_twilight(ctx, 0, "the twilight after the SUT's key switch", &k0, &k1, &t) < 0)
 		return -1;
 	kr_metric(ctx, "twilight_duration", kr_ns_to_s(kr_now_ns() - t), "s");
 	kr_metric(ctx, "twilight_updates",
@@ -28,15 +21,8 @@ static int twilight_all(struct kr_ctx *ctx)
 static int no_old_key_after(struct kr_ctx *ctx)
 {
 	struct kr_wkey *k0, *k1;
-	if (st_sut_setup(ctx, false, "shared", &k0, &k1) < 0)
-		return -1;
-	int64_t t = kr_now_ns();
-	if (kr_w_sut_rekey(ctx->w, "shared", k1, 0) < 0)
-		return -1;
-	kr_judge(ctx, "the twilight after the SUT's key switch");
-	const char *all[ST_NOWN + 2];
-	st_all_prefixes(ctx, all);
-	if (st_all_resigned(ctx, all, ST_NOWN + 2, k1, t, "twilight re-advertisement with the new key") < 0)
+	int64_t t;
+	if (st_sut_twilight(ctx, 0, "the twilight after the SUT's key switch", &k0, &k1, &t) < 0)
 		return -1;
 	int64_t switched = kr_now_ns();
 	/* A route learnt after the switch must be signed with the new key. */
@@ -46,16 +32,7 @@ static int no_old_key_after(struct kr_ctx *ctx)
 	if (st_present(ctx, KR_DOWNSTREAM, P3, kr_wkey_ski(k1), NULL, switched, KR_W_ANNOUNCE,
 		       "a route learnt after the switch, signed with the new key") < 0)
 		return -1;
-	if (st_sentinel(ctx, KR_DOWNSTREAM) < 0)
-		return -1;
-	char a[16];
-	kr_expect(ctx, "no UPDATE signed by the SUT with its old key %s after the twilight completed",
-		  st_ski(kr_wkey_ski(k0), a));
-	size_t n1 = kr_w_signed_since(ctx->w, KR_DN1, kr_wkey_ski(k0), switched);
-	size_t n2 = kr_w_signed_since(ctx->w, KR_DN2, kr_wkey_ski(k0), switched);
-	if (n1 || n2)
-		return kr_fail(ctx, "%zu at dn1 and %zu at dn2 signed with the old key", n1, n2);
-	return 0;
+	return st_not_signed_since(ctx, KR_DOWNSTREAM, k0, switched, "after the twilight completed, the old key");
 }
 
 /* The SUT rolls with a staggered twilight; every route re-signed at
@@ -68,11 +45,7 @@ static int stagger_roll(struct kr_ctx *ctx, unsigned *ms, const char *all[ST_NOW
 	/* A few minutes per peer in real time (draft §3.1 step 3); when the
 	 * times are judged, at least 300 ms so they stand out from scheduling
 	 * noise; for completeness alone any real stagger does. */
-	double floor_s = ctx->c->level == KR_MUST ? 0.1 : 0.3;
-	double stagger_s = kr_ns_to_s(kr_scaled_ns(ctx, 180));
-	if (stagger_s < floor_s)
-		stagger_s = floor_s;
-	*ms = (unsigned)(stagger_s * 1000);
+	*ms = st_stagger_ms(ctx, ctx->c->level == KR_MUST ? 0.1 : 0.3);
 	int64_t t = kr_now_ns();
 	if (kr_w_sut_rekey(ctx->w, "shared", k1, *ms) < 0)
 		return -1;

@@ -19,9 +19,13 @@ trap 'exit 2' INT TERM
 # More cases each fault must fail, beyond the catchers FAULTS.md names.
 extra() {
 	case $1 in
-	one-key-per-as) echo "rollover/3.1-4/1" ;;
-	accept-unknown-ski) echo "rollover/3.1-2/emergency-1 keys/8634-3.1-4/1" ;;
+	one-key-per-as) echo "rollover/3.1-4/1 rollover/3.1-2/transit" ;;
+	accept-unknown-ski) echo "rollover/3.1-2/emergency-1 keys/8634-3.1-4/1 restart/8205-5/1" ;;
 	ignore-rtr-withdraw) echo "replay/4/2 keys/8634-3.1-4/1" ;;
+	no-downstream-withdraw) echo "stale/3.1-3/1" ;;
+	over-withdraw) echo "rollover/3.1-5/transit-2 rollover/3.1-5/origin-2" ;;
+	twilight-withdraw-gap) echo "rollover/3.1-3/transit" ;;
+	no-revalidate-on-announce) echo "restart/8205-5/1" ;;
 	esac
 }
 

@@ -19,6 +19,7 @@ static const char good[] =
 	"rtr 198.18.9.1 port 8323 refresh 1 retry 2 expire 700\n"
 	"key origin o.pem\n"
 	"key transit t.pem\n"
+	"key-state /tmp/ks\n"
 	"prefix 192.0.2.0/24\n"
 	"prefix 2001:db8:100::/48\n"
 	"policy keep-lower-pref\n"
@@ -60,6 +61,7 @@ static void t_config_good(void)
 	CU_ASSERT_EQUAL(c.rtr_expire, 700);
 	CU_ASSERT_STRING_EQUAL(c.origin_key, "o.pem");
 	CU_ASSERT(!c.shared_key);
+	CU_ASSERT_STRING_EQUAL(c.key_state, "/tmp/ks");
 	CU_ASSERT_EQUAL(c.nprefixes, 2);
 	CU_ASSERT_EQUAL(c.policy, RS_POLICY_KEEP_LOWER);
 	CU_ASSERT_EQUAL_FATAL(c.npeers, 2);
@@ -72,7 +74,7 @@ static void t_config_good(void)
 	CU_ASSERT(!p->passive && p->has_local && !p->family[1] && p->family[2]);
 	CU_ASSERT(p->sec_send[2] && p->sec_recv[2]);
 	CU_ASSERT_EQUAL(p->addr.family, AF_INET6);
-	CU_ASSERT_EQUAL(p->line, 20);
+	CU_ASSERT_EQUAL(p->line, 21);
 }
 
 static void t_config_errors(void)

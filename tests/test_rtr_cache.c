@@ -434,6 +434,25 @@ static void t_control_verbs(void)
 	CU_ASSERT(!t->eof);
 	kr_rtr_set_no_data(C, false);
 
+	/* Deferred answers: the query waits, release answers it. */
+	kr_rtr_defer_answers(C, true);
+	t->npdus = 0;
+	send_pdu(t, kr_rtr_pdu_make(1, KR_RTR_RESET_QUERY, 0, 0));
+	kr_loop_run_until(L, NULL, NULL, kr_now_ns() + 50000000);
+	tcl_pump(t);
+	CU_ASSERT_EQUAL(t->npdus, 0);
+	kr_rtr_defer_answers(C, false);
+	CU_ASSERT(wait_for(t, KR_RTR_END_OF_DATA, 1));
+
+	/* Error for the next query only, No Data Available: the session stays. */
+	kr_rtr_error_next_query(C, KR_RTR_E_NO_DATA, "loading");
+	t->npdus = 0;
+	send_pdu(t, kr_rtr_pdu_make(1, KR_RTR_RESET_QUERY, 0, 0));
+	CU_ASSERT(wait_for(t, KR_RTR_ERROR_REPORT, 1));
+	send_pdu(t, kr_rtr_pdu_make(1, KR_RTR_RESET_QUERY, 0, 0));
+	CU_ASSERT(wait_for(t, KR_RTR_END_OF_DATA, 1));
+	CU_ASSERT(!t->eof);
+
 	/* Send error (fatal) then close. */
 	CU_ASSERT_EQUAL(kr_rtr_send_error(C, 0, KR_RTR_E_INTERNAL, "harness says so", true), 1);
 	CU_ASSERT(wait_eof(t));

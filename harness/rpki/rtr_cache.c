@@ -292,8 +292,23 @@ static void handle_pdu(struct kr_rtr_client *cl, const uint8_t *buf, size_t len)
 		kr_rtr_tx_event(c, cl->id, "not answering (stopped)");
 		return;
 	}
+	if (c->defer) {
+		cl->deferred = true;
+		cl->dq = p;
+		kr_rtr_tx_event(c, cl->id, "answer deferred");
+		return;
+	}
 	if (c->no_data) {
 		send_error(cl, KR_RTR_E_NO_DATA, buf, len, "no data available yet", false);
+		return;
+	}
+	if (c->fail_next) {
+		/* a generic error carries no PDU copy (RFC 8210 §5.11); every
+		 * code but No Data Available is fatal (§12) */
+		c->fail_next = false;
+		bool generic = c->fail_code == KR_RTR_E_INTERNAL || c->fail_code == KR_RTR_E_NO_DATA;
+		send_error(cl, c->fail_code, generic ? NULL : buf, generic ? 0 : len, c->fail_text,
+			   c->fail_code != KR_RTR_E_NO_DATA);
 		return;
 	}
 	if (type == KR_RTR_RESET_QUERY)
@@ -671,6 +686,32 @@ void kr_rtr_stop_answering(struct kr_rtr_cache *c, bool stop)
 }
 
 void kr_rtr_set_no_data(struct kr_rtr_cache *c, bool no_data) { c->no_data = no_data; }
+
+void kr_rtr_defer_answers(struct kr_rtr_cache *c, bool defer)
+{
+	c->defer = defer;
+	kr_rtr_tx_event(c, 0, defer ? "answers deferred" : "deferred answers released");
+	if (defer)
+		return;
+	for (struct kr_rtr_client *cl = c->clients, *next; cl; cl = next) {
+		next = cl->next;
+		if (!cl->deferred || cl->closing)
+			continue;
+		cl->deferred = false;
+		if (cl->dq.type == KR_RTR_RESET_QUERY)
+			answer_reset(cl);
+		else
+			answer_serial(cl, &cl->dq);
+	}
+}
+
+void kr_rtr_error_next_query(struct kr_rtr_cache *c, uint16_t code, const char *text)
+{
+	c->fail_next = true;
+	c->fail_code = code;
+	snprintf(c->fail_text, sizeof c->fail_text, "%s", text ? text : "");
+	kr_rtr_tx_event(c, 0, "the next query gets Error Report %u", code);
+}
 
 void kr_rtr_set_timers(struct kr_rtr_cache *c, uint32_t refresh, uint32_t retry, uint32_t expire)
 {

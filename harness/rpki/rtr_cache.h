@@ -92,6 +92,14 @@ int kr_rtr_drop_clients(struct kr_rtr_cache *c, unsigned id);
 /* Stop answering: connections stay up and queries are read (and logged)
  * but get no reply and no notify is sent; new connections are accepted. */
 void kr_rtr_stop_answering(struct kr_rtr_cache *c, bool stop);
+/* Defer: queries are read but answered only when released (a cache
+ * still loading that answers late, without an error); release answers
+ * every query that waited. */
+void kr_rtr_defer_answers(struct kr_rtr_cache *c, bool defer);
+/* The next query, from any client, is answered with an Error Report of
+ * `code` and `text` instead of data; the connection is closed after it
+ * unless the code is No Data Available (RFC 8210 §12). One-shot. */
+void kr_rtr_error_next_query(struct kr_rtr_cache *c, uint16_t code, const char *text);
 /* No data yet: queries get Error Report "No Data Available" (code 2). */
 void kr_rtr_set_no_data(struct kr_rtr_cache *c, bool no_data);
 void kr_rtr_set_timers(struct kr_rtr_cache *c, uint32_t refresh, uint32_t retry, uint32_t expire);

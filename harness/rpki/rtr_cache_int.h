@@ -27,6 +27,8 @@ struct kr_rtr_client {
 	uint16_t eod_session;
 	unsigned queries;
 	char peer[64];
+	bool deferred;          /* a query waits for kr_rtr_defer_answers(false) */
+	struct kr_rtr_pdu dq;
 };
 
 struct kr_rtr_tx_ent {
@@ -49,6 +51,10 @@ struct kr_rtr_cache {
 	uint8_t max_version;
 	int batch;
 	bool hold, stopped, no_data, notify_pending;
+	bool defer;                /* kr_rtr_defer_answers */
+	bool fail_next;            /* kr_rtr_error_next_query armed */
+	uint16_t fail_code;
+	char fail_text[96];
 	int64_t notify_interval_ns, last_notify_ns;
 	uint64_t notify_timer;
 	/* transcript */

@@ -50,6 +50,7 @@ const char *kr_need_name(unsigned bit)
 	case KR_NEED_PLAIN_PEER: return "plain_peers";
 	case KR_NEED_IPV6: return "ipv6";
 	case KR_NEED_ORIGINATE: return "originate";
+	case KR_NEED_RESTART: return "restart";
 	}
 	return NULL;
 }

@@ -46,6 +46,7 @@ enum {
 	KR_NEED_PLAIN_PEER = 1u << 5,   /* a plain-BGP peer can be configured */
 	KR_NEED_IPV6 = 1u << 6,
 	KR_NEED_ORIGINATE = 1u << 7,    /* originates prefixes of its own */
+	KR_NEED_RESTART = 1u << 8,      /* the harness may stop and start it mid-case */
 };
 /* The profile's [capabilities] key of one bit ("can_rekey", ...), NULL
  * when unknown. */

@@ -168,6 +168,8 @@ struct kr_speaker *kr_speaker_new(struct kr_loop *l, const struct kr_speaker_cfg
 	bc.socket_fn = c->socket_fn;
 	bc.socket_arg = c->socket_arg;
 	bc.auto_restart = c->auto_restart;
+	if (c->connect_retry_ms)
+		bc.connect_retry_ns = (int64_t)c->connect_retry_ms * 1000000;
 	bc.update_err = c->update_err;
 	uint16_t port = c->port;
 	if (!c->passive) {

@@ -35,6 +35,7 @@ struct kr_speaker_cfg {
 	bool record;                   /* keep every received message */
 	bool observe;                  /* keep per-prefix state */
 	bool auto_restart;             /* come back after the SUT drops the session */
+	unsigned connect_retry_ms;     /* 0: the session default (1 s) */
 	const struct kr_keytab *keys;  /* observer validation keys */
 	const char *nh4, *nh6;         /* next hops; default: the session's own address */
 	enum kr_bgp_update_err_mode update_err; /* default KR_UPD_ERR_DELIVER: record, keep going */

@@ -71,6 +71,13 @@ static void map_caps(struct kr_sut_info *si, const struct kr_sut_profile *p, boo
 		si->missing[__builtin_ctz(KR_NEED_REKEY)] = na;
 		si->missing[__builtin_ctz(KR_NEED_STAGGER)] = na;
 	}
+	/* Restarts mid-case need a start the harness performs itself. */
+	static char why_start[512];
+	const char *ns = kr_sut_action_unavailable(p, KR_SUT_START, why_start, sizeof(why_start));
+	if (ns && (si->caps & KR_NEED_RESTART)) {
+		si->caps &= ~KR_NEED_RESTART;
+		si->missing[__builtin_ctz(KR_NEED_RESTART)] = ns;
+	}
 }
 
 int kr_sut_info_load(struct kr_sut_info *si, const char *path, char *const *opts, size_t nopts,

@@ -33,6 +33,7 @@ static const struct {
 	{ "rtr", CAP_BOOL },               /* takes router keys over RTR v1 */
 	{ "can_rekey", CAP_BOOL },         /* rekey action works */
 	{ "can_stagger", CAP_BOOL },       /* per-peer staggered twilight */
+	{ "restart", CAP_BOOL },           /* may be stopped and started mid-case */
 	{ "origin_transit_split", CAP_BOOL }, /* separate origin and transit keys */
 	{ "shared_key", CAP_BOOL },        /* one key for origin and transit */
 	{ "pcount0", CAP_BOOL },           /* pCount 0 allowance configurable */

@@ -228,7 +228,7 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	 * signed with a key published now proves it (under StayRTR the sync
 	 * above was already such a barrier). */
 	w->health.armed = true;
-	if (!w->srtr && kr_w_rtr_barrier(w) < 0)
+	if (!w->srtr && !cfg->no_rtr_barrier && kr_w_rtr_barrier(w) < 0)
 		return -1;
 	kr_metric(ctx, "setup_time", kr_ns_to_s(kr_now_ns() - t0), "s");
 	kr_log(ctx, "world up: SUT AS %u, sessions established, RTR synchronised", SUT_ASN);

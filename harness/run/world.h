@@ -31,6 +31,10 @@ struct kr_world_cfg {
 	bool split_keys;      /* the SUT signs its own prefixes with an origin
 			       * key and transit routes with a transit key */
 	unsigned sut_prefixes; /* prefixes the SUT originates (sut_prefix(i)) */
+	unsigned far_hops;    /* ASes behind up1 whose first keys are published
+			       * from the start (kr_w_far_key), 0..KR_W_MAX_FAR */
+	bool no_rtr_barrier;  /* up without proving that the SUT applied the
+			       * keys (cases that judge the RTR session itself) */
 };
 
 struct kr_world;
@@ -57,6 +61,12 @@ int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s);
  * first use; not published unless gen 0. */
 struct kr_wkey *kr_w_key(struct kr_world *w, enum kr_peer p, unsigned gen);
 struct kr_wkey *kr_w_sut_key(struct kr_world *w, const char *role, unsigned gen);
+/* Longer paths: the AS `hop` hops behind up1 (1 = the AS up1 learnt a
+ * route from, up to KR_W_MAX_FAR), and its key number gen. Its gen 0 is
+ * published from the start when cfg.far_hops >= hop. */
+#define KR_W_MAX_FAR 4
+uint32_t kr_far_asn(unsigned hop);
+struct kr_wkey *kr_w_far_key(struct kr_world *w, unsigned hop, unsigned gen);
 /* A key of p's AS whose SKI is that of `like` but whose private key is
  * different (a forged signature under a published SKI). */
 struct kr_wkey *kr_w_forged_key(struct kr_world *w, struct kr_wkey *like);
@@ -86,9 +96,44 @@ int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double exp
  * timer starts (kr_now_ns clock). */
 int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns);
 
+/* RTR client behaviour (built-in cache only; SKIP under StayRTR). */
+/* PDUs the SUT's RTR client sent so far, by protocol version: out[0]
+ * version 0, out[1] version 1, out[2] any other. 0 or -1. */
+int kr_w_rtr_versions(struct kr_world *w, unsigned out[3]);
+/* When the first PDU of `type` (RFC 8210 §5) at or after since_ns went
+ * from the cache to the SUT (from_sut false) or came from the SUT; 0 if
+ * none yet. */
+int64_t kr_w_rtr_pdu_time(struct kr_world *w, bool from_sut, int type, int64_t since_ns);
+/* Announce k in the cache (Serial Notify follows) without waiting for
+ * the SUT. 0 or -1. */
+int kr_w_publish_nowait(struct kr_world *w, struct kr_wkey *k);
+/* The cache answers the SUT's next query with an Error Report of `code`
+ * (closing the connection when the code is fatal, RFC 8210 §12) and
+ * prompts that query with a Serial Notify; waits until the report went
+ * out (*t_sent). 0 or -1. */
+int kr_w_rtr_error_report(struct kr_world *w, uint16_t code, int64_t *t_sent);
+/* Prove that the SUT has applied every RTR change so far: a route signed
+ * with a key published now validates downstream (kr_w_publish only waits
+ * until the SUT fetched a key). A precondition (NOT-JUDGED) when not. */
+int kr_w_rtr_barrier(struct kr_world *w);
+/* While on, the cache reads the SUT's queries but answers them only when
+ * it is turned off again (a cache that is slow to answer, e.g. after the
+ * SUT restarted: routes then arrive before keys). 0 or -1. */
+int kr_w_rtr_defer(struct kr_world *w, bool on);
+/* Wait until a connection of the SUT's RTR client opened after t_ns is
+ * synchronised (reconnect after an error, restart) and the SUT applied
+ * its data (RTR barrier); 1, 0 at the deadline (allowing the Retry
+ * interval the cache advertised through kr_w_rtr_timers), or -1. */
+int kr_w_rtr_wait_reconnected(struct kr_world *w, int64_t t_ns);
+
 /* ---- upstream injection ---------------------------------------------- */
 /* up originates prefix ("198.51.100.0/24") signed with key (its AS). */
 int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_wkey *key);
+/* up forwards prefix along a signed path of n hops (RFC 8205 §4.2):
+ * keys[0] signs the origin's hop, each next key the hop after it, and
+ * keys[n-1] is up's own (kr_w_far_key for the ASes behind up). */
+int kr_w_announce_path(struct kr_world *w, enum kr_peer up, const char *prefix,
+		       struct kr_wkey *const *keys, size_t n);
 int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix);
 /* Copy of the last UPDATE up sent for prefix, exactly as on the wire
  * (for replay). 0 or -1. */
@@ -102,7 +147,19 @@ int kr_w_captured_update(struct kr_world *w, enum kr_peer up, const char *prefix
 /* Send bytes verbatim on up's session (replay). */
 int kr_w_send_raw(struct kr_world *w, enum kr_peer up, const uint8_t *msg, size_t len);
 
+/* ---- peer sessions ------------------------------------------------------ */
+/* Harness peer p (up1, up2, dn1, dn2) closes its session with the SUT
+ * (NOTIFICATION Cease), as in an administrative reset. The drop is asked
+ * for: never a SUT failure by itself. 0 or -1. */
+int kr_w_peer_down(struct kr_world *w, enum kr_peer p);
+/* p connects again and waits until Established (a FAIL when the SUT does
+ * not take the session back within the announce deadline). An upstream
+ * with resend then sends again, verbatim, every UPDATE it had announced
+ * and not withdrawn (its Adj-RIB-Out, RFC 4271 §9.2). 0 or -1. */
+int kr_w_peer_up(struct kr_world *w, enum kr_peer p, bool resend);
+
 /* ---- downstream observation ------------------------------------------ */
+#define KR_W_MAX_HOPS 8
 struct kr_wroute {
 	bool present;
 	bool bgpsec;           /* carried BGPsec_PATH */
@@ -111,6 +168,9 @@ struct kr_wroute {
 	uint8_t sut_ski[20];   /* SKI of the newest Signature Segment (the SUT's) */
 	uint8_t origin_ski[20]; /* SKI of the oldest one (the origin's) */
 	size_t nhops;
+	/* Secure_Path, wire order (0 = the SUT's hop), up to KR_W_MAX_HOPS */
+	uint32_t hop_asn[KR_W_MAX_HOPS];
+	uint8_t hop_ski[KR_W_MAX_HOPS][20];
 	int64_t t_ns;          /* receipt time of the current announcement */
 	size_t announcements;  /* UPDATEs announcing it so far */
 	size_t withdrawals;    /* withdrawals so far */
@@ -125,6 +185,10 @@ int kr_w_route(struct kr_world *w, enum kr_peer dn, const char *prefix, struct k
  * (0: any time). 1, 0 or -1. */
 int kr_w_wait_present(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *sut_ski,
 		      const uint8_t *origin_ski, int64_t since_ns, int64_t deadline);
+/* Like kr_w_wait_present, but the key is looked for at any hop: some
+ * Signature Segment of the current path at the BGPsec observers is by ski. */
+int kr_w_wait_signed(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *ski,
+		     int64_t since_ns, int64_t deadline);
 /* Wait until prefix is absent at every observer in mask. 1, 0 or -1. */
 int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int64_t deadline);
 /* Sentinel (principle 5): up2 announces a fresh prefix signed with its
@@ -132,6 +196,12 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
  * observer in mask has it. After it returns 1, anything
  * the SUT would have sent before is known to have arrived. */
 int kr_w_sentinel(struct kr_world *w, unsigned mask);
+/* A sentinel that needs no key: up announces a fresh prefix without
+ * BGPsec_PATH (an unsigned route, RFC 8205 §4.4) and waits until every
+ * observer in mask has it in any form. After it returns 1, the SUT has
+ * handled everything up sent before, even while it holds no router keys.
+ * 1, 0 or -1. */
+int kr_w_plain_sentinel(struct kr_world *w, enum kr_peer up, unsigned mask);
 /* Announcement UPDATEs the observer received since t_ns (kr_now_ns clock). */
 size_t kr_w_updates_since(struct kr_world *w, enum kr_peer dn, int64_t t_ns);
 /* UPDATEs the observer received since t_ns carrying a signature by ski
@@ -156,6 +226,18 @@ const char *kr_w_sut_prefix(const struct kr_world *w, unsigned i);
 /* Run the profile's rekey action: switch `role` to key, staggered per peer
  * by stagger_ms. 0, or -1 (SKIP when the action is manual). */
 int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, unsigned stagger_ms);
+/* Restart (profile capability `restart`): stop the SUT (its `stop`
+ * action, or SIGTERM) and wait until it has ended; every session and its
+ * RTR connection drop, expected (kr_w_expect_down). 0 or -1 (SKIP when it
+ * cannot restart). */
+int kr_w_sut_halt(struct kr_world *w);
+/* Start it again from the same configuration and wait until every
+ * session is Established and its RTR client has synchronised again (a
+ * FAIL when it does not come back; not waited for while kr_w_rtr_defer
+ * is on); up1 and up2 then send again what they had announced
+ * (kr_w_peer_up). Keys published or withdrawn while the SUT was stopped
+ * reach it when it starts. 0 or -1. */
+int kr_w_sut_restart(struct kr_world *w);
 /* The SUT still runs. */
 bool kr_w_sut_alive(struct kr_world *w, char *why, size_t whysz);
 /* The SUT breaking down is watched during the whole case (its process

@@ -21,10 +21,13 @@
 #define KR_W_STAYRTR_METRICS_PORT 9847
 #define KR_W_STAYRTR_REFRESH_S 1u /* StayRTR polls its input file */
 
+/* Owner of the keys of the ASes behind up1 (kr_w_far_key). */
+#define KR_W_FAR_OWNER ((enum kr_peer)(KR_NPEERS + 1))
+
 struct kr_wkey {
 	struct kr_key k;
-	enum kr_peer owner;       /* KR_NPEERS: the SUT */
-	char role[12];            /* SUT keys: origin, transit, shared */
+	enum kr_peer owner;       /* KR_NPEERS: the SUT; KR_W_FAR_OWNER: behind up1 */
+	char role[12];            /* SUT keys: origin, transit, shared; far: hop1.. */
 	unsigned gen;
 	bool forged;              /* SKI copied from another key */
 	bool published;
@@ -40,6 +43,7 @@ struct kr_wsent {
 	enum kr_peer up;
 	struct kr_prefix pfx;
 	struct kr_bytes msg;
+	bool live;                /* announced and not withdrawn since */
 };
 
 struct kr_exa;
@@ -83,6 +87,9 @@ struct kr_world {
 	bool have_last_up;
 	long delay_ms[3];             /* profile delays per enum kr_wait_kind */
 	struct kr_w_health health;
+	unsigned sut_starts;          /* starts so far (logs of later ones: sut-N.out) */
+	unsigned rtr_retry_s;         /* Retry the cache advertises when a case set it */
+	bool rtr_deferred;            /* kr_w_rtr_defer: the cache answers later */
 	char workdir[PATH_MAX];
 	char config_path[PATH_MAX];   /* rendered configuration, "" without one */
 	char rtr_addr[64];
@@ -127,6 +134,8 @@ void kr_w_sut_stop(struct kr_world *w);
 int kr_w_manual(struct kr_world *w, enum kr_sut_action a, const char *paste_path);
 /* The SUT now signs `role` with key (what a shared SUT carries over). */
 int kr_w_sut_rekeyed(struct kr_world *w, const char *role, struct kr_wkey *key);
+/* world_peers.c: an upstream sends again what it had announced */
+int kr_w_resend(struct kr_world *w, enum kr_peer up);
 
 /* world_health.c. Every wait of the world runs through kr_w_run_until:
  * like kr_loop_run_until, but when the SUT breaks down meanwhile it
@@ -149,7 +158,6 @@ void kr_w_health_final(struct kr_world *w);
 unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w);
 
 /* world_peers.c */
-int kr_w_rtr_barrier(struct kr_world *w);
 int kr_w_peers_start(struct kr_world *w);
 struct kr_obs *kr_w_obs(struct kr_world *w, enum kr_peer dn);
 void kr_w_exa_stop(struct kr_world *w);

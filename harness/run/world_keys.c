@@ -17,6 +17,19 @@
 #include "run/runner.h"
 #include "run/world_int.h"
 
+uint32_t kr_far_asn(unsigned hop)
+{
+	/* documentation range (RFC 5398), inside the test CA's resources */
+	return 64500u + hop;
+}
+
+static uint32_t key_asn(enum kr_peer owner, const char *role)
+{
+	if (owner == KR_W_FAR_OWNER)
+		return kr_far_asn((unsigned)atoi(role + 3)); /* "hopN" */
+	return kr_peer_asn(owner);
+}
+
 static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const char *role, unsigned gen)
 {
 	if (w->nkeys >= KR_W_MAX_KEYS) {
@@ -29,7 +42,7 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 		return NULL;
 	}
 	struct kr_err err = { 0 };
-	uint32_t asn = kr_peer_asn(owner);
+	uint32_t asn = key_asn(owner, role);
 	if (kr_key_generate(&k->k, asn, &err) < 0) {
 		free(k);
 		kr_error(w->ctx, "key generation: %s", err.msg);
@@ -42,10 +55,13 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 	kr_hex_encode(hex, sizeof(hex), k->k.ski, KR_SKI_LEN);
 	if (owner == KR_NPEERS)
 		snprintf(k->name, sizeof(k->name), "sut-%s#%u (SKI %.8s)", k->role, gen, hex);
+	else if (owner == KR_W_FAR_OWNER)
+		snprintf(k->name, sizeof(k->name), "AS%u#%u (SKI %.8s)", asn, gen, hex);
 	else
 		snprintf(k->name, sizeof(k->name), "%s#%u (SKI %.8s)", kr_peer_name(owner), gen, hex);
 	if (snprintf(k->pem, sizeof(k->pem), "%s/keys/%s-%s%u.pem", w->ctx->dir,
-		     owner == KR_NPEERS ? "sut" : kr_peer_name(owner), k->role, gen) >= (int)sizeof(k->pem) ||
+		     owner == KR_NPEERS ? "sut" : owner == KR_W_FAR_OWNER ? "far" : kr_peer_name(owner),
+		     k->role, gen) >= (int)sizeof(k->pem) ||
 	    kr_key_save_pem(&k->k, k->pem, true, &err) < 0) {
 		kr_key_free(&k->k);
 		free(k);
@@ -93,6 +109,18 @@ struct kr_wkey *kr_w_sut_key(struct kr_world *w, const char *role, unsigned gen)
 	}
 	struct kr_wkey *k = find_key(w, KR_NPEERS, role, gen);
 	return k ? k : new_key(w, KR_NPEERS, role, gen);
+}
+
+struct kr_wkey *kr_w_far_key(struct kr_world *w, unsigned hop, unsigned gen)
+{
+	if (hop < 1 || hop > KR_W_MAX_FAR) {
+		kr_error(w->ctx, "kr_w_far_key: hop %u outside 1..%u", hop, KR_W_MAX_FAR);
+		return NULL;
+	}
+	char role[12];
+	snprintf(role, sizeof(role), "hop%u", hop);
+	struct kr_wkey *k = find_key(w, KR_W_FAR_OWNER, role, gen);
+	return k ? k : new_key(w, KR_W_FAR_OWNER, role, gen);
 }
 
 struct kr_wkey *kr_w_forged_key(struct kr_world *w, struct kr_wkey *like)
@@ -263,6 +291,9 @@ int kr_w_keys_init(struct kr_world *w)
 		return kr_error(w->ctx, "out of memory");
 	if (!kr_w_key(w, KR_UP1, 0) || !kr_w_key(w, KR_UP2, 0))
 		return -1;
+	for (unsigned h = 1; h <= w->cfg.far_hops; h++)
+		if (!kr_w_far_key(w, h, 0))
+			return -1;
 	if (w->cfg.split_keys)
 		return kr_w_sut_key(w, "origin", 0) && kr_w_sut_key(w, "transit", 0) ? 0 : -1;
 	return kr_w_sut_key(w, "shared", 0) ? 0 : -1;
@@ -340,7 +371,15 @@ int kr_w_publish(struct kr_world *w, struct kr_wkey *k)
 	kr_log(w->ctx, "RTR: announce %s", k->name);
 	if (rtr_add(w, k) < 0)
 		return -1;
-	return kr_w_rtr_wait_synced(w);
+	return w->sut ? kr_w_rtr_wait_synced(w) : 0; /* stopped: it fetches it when it starts */
+}
+
+int kr_w_publish_nowait(struct kr_world *w, struct kr_wkey *k)
+{
+	if (k->published)
+		return 0;
+	kr_log(w->ctx, "RTR: announce %s (not waiting for the SUT)", k->name);
+	return rtr_add(w, k);
 }
 
 int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
@@ -353,6 +392,8 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 		return kr_error(w->ctx, "RTR cache refused to withdraw %s%s%s", k->name, err.msg[0] ? ": " : "",
 				err.msg);
 	k->published = false;
+	if (!w->sut)
+		return 0; /* stopped: it fetches the change when it starts */
 	if (!w->srtr && kr_w_rtr_wait_synced(w) < 0)
 		return -1;
 	return kr_w_rtr_barrier(w);
@@ -395,6 +436,17 @@ int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t 
 		for (size_t j = 0; j < n; j++)
 			kept |= keep[j] == k;
 		if (kept) {
+			/* a key new to the cache arrives with the reset only */
+			struct kr_err err = { 0 };
+			if (!k->published &&
+			    (certify(w, k) < 0 ||
+			     kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0)) {
+				kr_rtr_set_free(&s);
+				return err.msg[0] ? kr_error(w->ctx, "key table: %s", err.msg) : -1;
+			}
+			if (!k->published)
+				kr_log(w->ctx, "RTR: %s added to the cache's data", k->name);
+			k->published = true;
 			if (kr_rtr_set_add_key(&s, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0) {
 				kr_rtr_set_free(&s);
 				return kr_error(w->ctx, "out of memory");

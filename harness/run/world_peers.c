@@ -60,6 +60,9 @@ static int start_speaker(struct kr_world *w, enum kr_peer p)
 	c.nh6 = me6;
 	c.record = true;
 	c.observe = p == KR_DN1 || p == KR_DN2;
+	/* after a reset the SUT may refuse a connection until it has closed
+	 * the old one: try again soon */
+	c.connect_retry_ms = 50;
 	c.keys = w->keytab;
 	c.on_down = on_down;
 	c.hook_arg = w;
@@ -162,29 +165,61 @@ static int check_up(struct kr_world *w, enum kr_peer up)
 	return 0;
 }
 
-int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_wkey *key)
+/* Build the UPDATE for a into buf (KR_BGP_MAX_LEN) and send it on up's session. */
+static int build_send(struct kr_world *w, enum kr_peer up, const struct kr_announce *a, const char *prefix,
+		      uint8_t *buf, size_t *len)
+{
+	struct kr_err err = { 0 };
+	if (kr_speaker_build(w->sp[up], a, buf, KR_BGP_MAX_LEN, len, &err) < 0)
+		return kr_error(w->ctx, "%s: building UPDATE for %s: %s", kr_peer_name(up), prefix, err.msg);
+	if (kr_speaker_send_raw(w->sp[up], buf, *len) < 0)
+		return kr_error(w->ctx, "%s: session down while sending %s", kr_peer_name(up), prefix);
+	return 0;
+}
+
+int kr_w_announce_path(struct kr_world *w, enum kr_peer up, const char *prefix,
+		       struct kr_wkey *const *keys, size_t n)
 {
 	struct kr_prefix p;
 	if (check_up(w, up) < 0 || parse_prefix(w, prefix, &p) < 0)
 		return -1;
-	const struct kr_key *keys[1] = { &key->k };
-	struct kr_announce a = { .prefix = p, .keys = keys, .nkeys = 1 };
+	if (n < 1 || n > KR_W_MAX_HOPS - 1)
+		return kr_error(w->ctx, "a signed path of %zu hops (1..%d)", n, KR_W_MAX_HOPS - 1);
+	const struct kr_key *ks[KR_W_MAX_HOPS];
+	for (size_t i = 0; i < n; i++)
+		ks[i] = &keys[i]->k;
+	struct kr_announce a = { .prefix = p, .keys = ks, .nkeys = n };
 	uint8_t buf[KR_BGP_MAX_LEN];
 	size_t len;
-	struct kr_err err = { 0 };
-	if (kr_speaker_build(w->sp[up], &a, buf, sizeof(buf), &len, &err) < 0)
-		return kr_error(w->ctx, "%s: building UPDATE for %s: %s", kr_peer_name(up), prefix, err.msg);
-	if (kr_speaker_send_raw(w->sp[up], buf, len) < 0)
-		return kr_error(w->ctx, "%s: session down while sending %s", kr_peer_name(up), prefix);
+	if (build_send(w, up, &a, prefix, buf, &len) < 0)
+		return -1;
 	struct kr_wsent *s = sent_slot(w, up, &p);
 	if (s) {
 		s->msg.len = 0;
 		kr_bytes_append(&s->msg, buf, len);
+		s->live = true;
 	}
 	w->last_up = up;
 	w->have_last_up = true;
-	kr_log(w->ctx, "%s announces %s signed with %s", kr_peer_name(up), prefix, key->name);
+	if (n == 1) {
+		kr_log(w->ctx, "%s announces %s signed with %s", kr_peer_name(up), prefix, keys[0]->name);
+		return 0;
+	}
+	char path[512];
+	size_t off = 0;
+	for (size_t i = n; i-- > 0 && off < sizeof(path);) {
+		int m = snprintf(path + off, sizeof(path) - off, "%s%s", i + 1 < n ? " <- " : "", keys[i]->name);
+		if (m < 0)
+			break;
+		off += (size_t)m;
+	}
+	kr_log(w->ctx, "%s forwards %s along %zu signed hops: %s", kr_peer_name(up), prefix, n, path);
 	return 0;
+}
+
+int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_wkey *key)
+{
+	return kr_w_announce_path(w, up, prefix, &key, 1);
 }
 
 int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix)
@@ -195,6 +230,9 @@ int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix)
 		return -1;
 	if (kr_speaker_withdraw(w->sp[up], &p, 1, &err) < 0)
 		return kr_error(w->ctx, "%s: withdrawing %s: %s", kr_peer_name(up), prefix, err.msg);
+	for (size_t i = 0; i < w->nsent; i++)
+		if (w->sent[i].up == up && kr_prefix_eq(&w->sent[i].pfx, &p))
+			w->sent[i].live = false;
 	w->last_up = up;
 	w->have_last_up = true;
 	kr_log(w->ctx, "%s withdraws %s", kr_peer_name(up), prefix);
@@ -225,6 +263,84 @@ int kr_w_send_raw(struct kr_world *w, enum kr_peer up, const uint8_t *msg, size_
 	w->last_up = up;
 	w->have_last_up = true;
 	kr_log(w->ctx, "%s sends %zu octets verbatim", kr_peer_name(up), len);
+	return 0;
+}
+
+/* ---- session resets -------------------------------------------------------- */
+
+static int check_peer(struct kr_world *w, enum kr_peer p)
+{
+	if (p > KR_DN2 || !w->sp[p])
+		return kr_error(w->ctx, "%s is not a harness peer in this case", kr_peer_name(p));
+	return 0;
+}
+
+int kr_w_peer_down(struct kr_world *w, enum kr_peer p)
+{
+	if (check_peer(w, p) < 0)
+		return -1;
+	struct kr_bgp_session *s = kr_speaker_session(w->sp[p]);
+	if (!kr_bgp_session_established(s))
+		return kr_error(w->ctx, "%s: the session is not up", kr_peer_name(p));
+	/* the SUT may refuse the first reconnection while it closes the old
+	 * session: not a breakdown */
+	kr_w_expect_down(w, 1u << p, false);
+	kr_log(w->ctx, "%s resets its session with the SUT (NOTIFICATION Cease)", kr_peer_name(p));
+	kr_speaker_stop(w->sp[p]);
+	return 0;
+}
+
+int kr_w_resend(struct kr_world *w, enum kr_peer up)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < w->nsent; i++) {
+		struct kr_wsent *e = &w->sent[i];
+		if (e->up != up || !e->live)
+			continue;
+		if (kr_speaker_send_raw(w->sp[up], e->msg.p, e->msg.len) < 0)
+			return kr_error(w->ctx, "%s: session down while sending its routes again", kr_peer_name(up));
+		n++;
+	}
+	if (n) {
+		w->last_up = up;
+		w->have_last_up = true;
+	}
+	kr_log(w->ctx, "%s sends its %zu route%s again, byte for byte", kr_peer_name(up), n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static bool established(void *sp)
+{
+	return kr_bgp_session_established(kr_speaker_session(sp));
+}
+
+int kr_w_peer_up(struct kr_world *w, enum kr_peer p, bool resend)
+{
+	if (check_peer(w, p) < 0)
+		return -1;
+	struct kr_err err = { 0 };
+	int64_t t = kr_now_ns();
+	if (kr_speaker_start(w->sp[p], &err) < 0)
+		return kr_error(w->ctx, "%s: %s", kr_peer_name(p), err.msg);
+	/* one connect retry of the harness session (1 s) on top of the
+	 * usual allowance: the SUT may still be closing the old session */
+	int64_t dl = kr_w_deadline(w, KR_W_ANNOUNCE) + 1000000000LL;
+	int rc = kr_w_run_until(w, established, w->sp[p], dl);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		struct kr_bgp_session *s = kr_speaker_session(w->sp[p]);
+		kr_expect(w->ctx, "the SUT takes the session with %s back within %.2f s", kr_peer_name(p),
+			  kr_ns_to_s(dl - t));
+		return kr_fail(w->ctx, "%s%s%s", kr_bgp_state_name(kr_bgp_session_state(s)),
+			       kr_bgp_session_downs(s) ? ": " : "",
+			       kr_bgp_session_downs(s) ? kr_bgp_session_last_down(s)->text : "");
+	}
+	kr_w_expect_up(w);
+	kr_log(w->ctx, "%s: session with the SUT up again after %.3f s", kr_peer_name(p),
+	       kr_ns_to_s(kr_now_ns() - t));
+	if (resend && (p == KR_UP1 || p == KR_UP2))
+		return kr_w_resend(w, p);
 	return 0;
 }
 
@@ -259,6 +375,12 @@ static void fill(struct kr_obs *o, const struct kr_obs_route *r, struct kr_wrout
 			memcpy(out->sut_ski, s, KR_SKI_LEN);
 		if (g)
 			memcpy(out->origin_ski, g, KR_SKI_LEN);
+		for (size_t i = 0; i < r->nhops && i < KR_W_MAX_HOPS; i++) {
+			const uint8_t *h = kr_obs_hop_ski(o, r, i);
+			out->hop_asn[i] = kr_obs_hop_asn(r, i);
+			if (h)
+				memcpy(out->hop_ski[i], h, KR_SKI_LEN);
+		}
 	}
 	for (size_t i = 0; i < r->nhist; i++) {
 		if (r->hist[i].kind == KR_OBS_ANNOUNCE) {
@@ -289,7 +411,17 @@ struct wait_arg {
 	const uint8_t *sut_ski, *origin_ski;
 	int64_t since;
 	bool absent;
+	const uint8_t *any_ski;  /* a signature by it at some hop */
+	bool any_form;           /* present is enough, signed or not */
 };
+
+static bool has_hop_ski(const struct kr_wroute *r, const uint8_t *ski)
+{
+	for (size_t i = 0; i < r->nhops && i < KR_W_MAX_HOPS; i++)
+		if (!memcmp(r->hop_ski[i], ski, KR_SKI_LEN))
+			return true;
+	return false;
+}
 
 static bool holds(void *arg)
 {
@@ -307,13 +439,15 @@ static bool holds(void *arg)
 		}
 		if (!r.present || (a->since && r.t_ns < a->since))
 			return false;
-		if (d == KR_EXA)
+		if (d == KR_EXA || a->any_form)
 			continue; /* plain peer: no signatures to judge */
 		if (!r.bgpsec || !r.valid)
 			return false;
 		if (a->sut_ski && memcmp(r.sut_ski, a->sut_ski, KR_SKI_LEN))
 			return false;
 		if (a->origin_ski && memcmp(r.origin_ski, a->origin_ski, KR_SKI_LEN))
+			return false;
+		if (a->any_ski && !has_hop_ski(&r, a->any_ski))
 			return false;
 	}
 	return true;
@@ -332,13 +466,20 @@ static int wait_for(struct kr_world *w, struct wait_arg *a, const char *prefix, 
 int kr_w_wait_present(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *sut_ski,
 		      const uint8_t *origin_ski, int64_t since_ns, int64_t deadline)
 {
-	struct wait_arg a = { w, mask, { 0 }, sut_ski, origin_ski, since_ns, false };
+	struct wait_arg a = { w, mask, { 0 }, sut_ski, origin_ski, since_ns, false, NULL, false };
+	return wait_for(w, &a, prefix, deadline);
+}
+
+int kr_w_wait_signed(struct kr_world *w, unsigned mask, const char *prefix, const uint8_t *ski,
+		     int64_t since_ns, int64_t deadline)
+{
+	struct wait_arg a = { w, mask, { 0 }, NULL, NULL, since_ns, false, ski, false };
 	return wait_for(w, &a, prefix, deadline);
 }
 
 int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int64_t deadline)
 {
-	struct wait_arg a = { w, mask, { 0 }, NULL, NULL, 0, true };
+	struct wait_arg a = { w, mask, { 0 }, NULL, NULL, 0, true, NULL, false };
 	return wait_for(w, &a, prefix, deadline);
 }
 
@@ -346,16 +487,22 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
  * Not Valid, and a SUT need not re-validate it for the barrier to hold. */
 #define RESEND_NS 100000000LL
 
+/* A fresh sentinel prefix of the case's family: a SUT may keep
+ * per-family queues, and only the same session and family promise an
+ * order. */
+static void sentinel_prefix(struct kr_world *w, char pfx[48])
+{
+	if (kr_w_family(w) == 6)
+		snprintf(pfx, 48, "2001:db8:ffff:%x::/64", w->sentinels++ % 4096);
+	else
+		snprintf(pfx, 48, "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
+}
+
 static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k, unsigned mask,
 			 int64_t deadline, bool resend)
 {
 	char pfx[48];
-	/* of the case's family: a SUT may keep per-family queues, and only
-	 * the same session and family promise an order */
-	if (kr_w_family(w) == 6)
-		snprintf(pfx, sizeof(pfx), "2001:db8:ffff:%x::/64", w->sentinels++ % 4096);
-	else
-		snprintf(pfx, sizeof(pfx), "192.0.2.%u/32", 128 + (w->sentinels++ % 128));
+	sentinel_prefix(w, pfx);
 	int64_t t = kr_now_ns();
 	if (kr_w_announce(w, up, pfx, k) < 0)
 		return -1;
@@ -372,6 +519,28 @@ static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k,
 	}
 	if (rc == 1)
 		kr_log(w->ctx, "sentinel %s from %s arrived after %.3f s", pfx, kr_peer_name(up),
+		       kr_ns_to_s(kr_now_ns() - t));
+	return rc;
+}
+
+int kr_w_plain_sentinel(struct kr_world *w, enum kr_peer up, unsigned mask)
+{
+	char pfx[48];
+	sentinel_prefix(w, pfx);
+	struct kr_prefix p;
+	if (check_up(w, up) < 0 || parse_prefix(w, pfx, &p) < 0)
+		return -1;
+	struct kr_announce a = { .prefix = p };
+	uint8_t buf[KR_BGP_MAX_LEN];
+	size_t len;
+	if (build_send(w, up, &a, pfx, buf, &len) < 0)
+		return -1;
+	int64_t t = kr_now_ns();
+	kr_log(w->ctx, "%s announces %s unsigned (plain sentinel)", kr_peer_name(up), pfx);
+	struct wait_arg wa = { w, mask, { 0 }, NULL, NULL, t, false, NULL, true };
+	int rc = wait_for(w, &wa, pfx, kr_w_deadline(w, KR_W_ANNOUNCE));
+	if (rc == 1)
+		kr_log(w->ctx, "plain sentinel %s from %s arrived after %.3f s", pfx, kr_peer_name(up),
 		       kr_ns_to_s(kr_now_ns() - t));
 	return rc;
 }
@@ -419,7 +588,10 @@ int kr_w_rtr_barrier(struct kr_world *w)
 	if (rc == 0) {
 		kr_expect(w->ctx, "a route signed with %s, published after the RTR change, valid at dn1 and dn2 "
 				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));
-		return kr_fail_pre(w->ctx, "it did not arrive: the SUT does not take up newly published keys");
+		unsigned v[3] = { 0, 0, 0 };
+		bool v0 = !w->srtr && kr_w_rtr_versions(w, v) == 0 && v[0] && !v[1];
+		return kr_fail_pre(w->ctx, "it did not arrive: the SUT does not take up newly published keys%s",
+				   v0 ? " (its RTR client speaks version 0, which has no Router Key PDUs)" : "");
 	}
 	return rc < 0 ? -1 : 0;
 }

@@ -1,6 +1,8 @@
 /* RTR cache timers and outages during a case (RFC 8210 §6): the intervals
  * the cache advertises in End of Data, and a cache the SUT can no longer
  * reach (world.h). */
+#include <string.h>
+
 #include "net/evloop.h"
 #include "run/world_int.h"
 
@@ -47,6 +49,7 @@ int kr_w_rtr_timers(struct kr_world *w, double refresh, double retry, double exp
 	if (t.expire < min_expire)
 		t.expire = min_expire;
 	kr_rtr_set_timers(w->rtr, t.refresh, t.retry, t.expire);
+	w->rtr_retry_s = t.retry;
 	kr_log(w->ctx, "RTR: the cache advertises Refresh %u s, Retry %u s, Expire %u s", t.refresh,
 	       t.retry, t.expire);
 	/* The timers travel in End of Data: make the SUT ask now. */
@@ -94,4 +97,126 @@ unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w)
 	 * SUT honours. */
 	long fl = kr_sut_cap_int(w->prof, "rtr_refresh_min_s", 1);
 	return fl > 2 ? (unsigned)fl : 2;
+}
+
+/* ---- the SUT's RTR client (transcript of the built-in cache) ------------- */
+
+int kr_w_rtr_versions(struct kr_world *w, unsigned out[3])
+{
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "RTR transcript");
+	out[0] = out[1] = out[2] = 0;
+	for (size_t i = 0; i < kr_rtr_transcript_count(w->rtr); i++) {
+		struct kr_rtr_tx t;
+		if (!kr_rtr_transcript_get(w->rtr, i, &t) || t.dir != KR_RTR_IN || !t.len)
+			continue;
+		out[t.data[0] < 2 ? t.data[0] : 2]++;
+	}
+	return 0;
+}
+
+int64_t kr_w_rtr_pdu_time(struct kr_world *w, bool from_sut, int type, int64_t since_ns)
+{
+	if (w->srtr)
+		return 0;
+	char dir = from_sut ? KR_RTR_IN : KR_RTR_OUT;
+	for (size_t i = 0; i < kr_rtr_transcript_count(w->rtr); i++) {
+		struct kr_rtr_tx t;
+		if (kr_rtr_transcript_get(w->rtr, i, &t) && t.dir == dir && t.type == type &&
+		    t.t_ns >= since_ns)
+			return t.t_ns;
+	}
+	return 0;
+}
+
+struct pdu_wait {
+	struct kr_world *w;
+	int type;
+	int64_t since;
+};
+
+static bool pdu_out_since(void *arg)
+{
+	struct pdu_wait *p = arg;
+	return kr_w_rtr_pdu_time(p->w, false, p->type, p->since) != 0;
+}
+
+int kr_w_rtr_error_report(struct kr_world *w, uint16_t code, int64_t *t_sent)
+{
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "Error Report");
+	struct pdu_wait p = { w, KR_RTR_ERROR_REPORT, kr_now_ns() };
+	kr_rtr_error_next_query(w->rtr, code, "keyroll: error report asked by the case");
+	kr_rtr_notify_now(w->rtr);
+	int rc = kr_w_run_until(w, pdu_out_since, &p, kr_w_deadline(w, KR_W_RTR));
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return kr_error(w->ctx, "the SUT sent no query within %.2f s of a Serial Notify, so the "
+				       "Error Report could not be sent", kr_w_deadline_s(w, KR_W_RTR));
+	*t_sent = kr_w_rtr_pdu_time(w, false, KR_RTR_ERROR_REPORT, p.since);
+	kr_log(w->ctx, "RTR: the cache answered the SUT's query with Error Report %u (%s)", code,
+	       kr_rtr_ecode_name(code));
+	return 0;
+}
+
+int kr_w_rtr_defer(struct kr_world *w, bool on)
+{
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "deferred answers");
+	kr_log(w->ctx, on ? "RTR: the cache defers its answers" : "RTR: the cache answers what waited");
+	w->rtr_deferred = on;
+	kr_rtr_defer_answers(w->rtr, on);
+	return 0;
+}
+
+/* Lowest id of a client that connected at or after t (0: none). */
+static unsigned first_client_since(struct kr_rtr_cache *c, int64_t t)
+{
+	unsigned id = 0;
+	for (size_t i = kr_rtr_transcript_count(c); i-- > 0;) {
+		struct kr_rtr_tx x;
+		if (!kr_rtr_transcript_get(c, i, &x))
+			continue;
+		if (x.t_ns < t)
+			break;
+		if (x.dir == KR_RTR_EVENT && x.len >= 9 && !memcmp(x.data, "connected", 9))
+			id = x.client;
+	}
+	return id;
+}
+
+struct reconn {
+	struct kr_rtr_cache *c;
+	int64_t t;
+};
+
+static bool reconnected(void *arg)
+{
+	struct reconn *r = arg;
+	unsigned floor = first_client_since(r->c, r->t);
+	if (!floor)
+		return false;
+	struct kr_rtr_client_info ci;
+	for (size_t i = 0; kr_rtr_client_get(r->c, i, &ci); i++)
+		if (ci.id >= floor && ci.synced)
+			return true;
+	return false;
+}
+
+int kr_w_rtr_wait_reconnected(struct kr_world *w, int64_t t_ns)
+{
+	if (w->srtr)
+		return kr_w_rtr_builtin_only(w, "RTR reconnection");
+	struct reconn r = { w->rtr, t_ns };
+	int64_t dl = kr_w_deadline(w, KR_W_RTR) + (int64_t)w->rtr_retry_s * 1000000000LL;
+	int rc = kr_w_run_until(w, reconnected, &r, dl);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return 0;
+	kr_log(w->ctx, "RTR: the SUT reconnected and synchronised %.3f s after the mark",
+	       kr_ns_to_s(kr_now_ns() - t_ns));
+	/* ... and has applied what the new session brought */
+	return kr_w_rtr_barrier(w) < 0 ? -1 : 1;
 }

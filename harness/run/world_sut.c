@@ -1,5 +1,6 @@
 /* The SUT of a case, driven only through its profile (sut/README.md):
  * variables, rendered configuration, start, readiness and rekey. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,13 +294,39 @@ static int device_started(struct kr_world *w, int64_t deadline)
 	return 0;
 }
 
+/* A SUT keeps state in its workdir across restarts (its keys after a
+ * rekey); a case folder reused by an earlier run must not hand that on. */
+static int empty_workdir(struct kr_world *w)
+{
+	DIR *d = opendir(w->workdir);
+	if (!d)
+		return kr_error(w->ctx, "cannot open %s: %s", w->workdir, strerror(errno));
+	struct dirent *e;
+	int rc = 0;
+	while ((e = readdir(d)))
+		if (e->d_type != DT_DIR && unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+			rc = kr_error(w->ctx, "cannot remove %s/%s: %s", w->workdir, e->d_name, strerror(errno));
+	closedir(d);
+	return rc;
+}
+
+static int launch(struct kr_world *w);
+
 int kr_w_sut_start(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
 	if (mkdir(w->workdir, 0755) < 0 && errno != EEXIST)
 		return kr_error(ctx, "cannot create %s: %s", w->workdir, strerror(errno));
-	if (set_vars(w) < 0 || render_config(w) < 0)
+	if (empty_workdir(w) < 0 || set_vars(w) < 0 || render_config(w) < 0)
 		return -1;
+	return launch(w);
+}
+
+/* Start the SUT from its rendered configuration and wait until it is
+ * ready (first start, and restarts). */
+static int launch(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
 	bool device = kr_w_is_device(w);
 	int64_t t = kr_now_ns();
 	int64_t deadline = t + kr_sut_cap_int(w->prof, "startup_ms", 5000) * 1000000LL + 1000000000LL;
@@ -315,11 +342,15 @@ int kr_w_sut_start(struct kr_world *w)
 	if (kr_sut_argv(w->prof, KR_SUT_START, w->vars, &argv, &err) < 0)
 		return kr_error(ctx, "%s", err.msg);
 	char log[PATH_MAX + 16];
-	snprintf(log, sizeof(log), "%s/sut.out", ctx->dir);
+	if (w->sut_starts++)
+		snprintf(log, sizeof(log), "%s/sut-%u.out", ctx->dir, w->sut_starts);
+	else
+		snprintf(log, sizeof(log), "%s/sut.out", ctx->dir);
 	struct kr_proc_opts o = { .node = kr_w_action_node(w), .argv = (const char *const *)argv, .log = log };
 	w->sut = kr_proc_start(w->net, &o, &err);
 	kr_log(ctx, "SUT started: %s ...", argv[0]);
-	write_command(w, argv);
+	if (w->sut_starts == 1)
+		write_command(w, argv);
 	free(argv);
 	if (!w->sut)
 		return kr_error(ctx, "starting the SUT: %s", err.msg);
@@ -328,9 +359,11 @@ int kr_w_sut_start(struct kr_world *w)
 	 * only a daemon's end is a breakdown. */
 	if (!device && kr_w_health_watch_sut(w) < 0)
 		return -1;
-	char sutlog[PATH_MAX + 16];
-	snprintf(sutlog, sizeof(sutlog), "%s/sut.log", ctx->dir);
-	kr_artifact(ctx, sutlog);
+	if (w->sut_starts == 1) {
+		char sutlog[PATH_MAX + 16];
+		snprintf(sutlog, sizeof(sutlog), "%s/sut.log", ctx->dir);
+		kr_artifact(ctx, sutlog);
+	}
 	if (device) {
 		if (device_started(w, deadline) < 0)
 			return -1;
@@ -378,20 +411,106 @@ int kr_w_sut_rekey(struct kr_world *w, const char *role, struct kr_wkey *key, un
 	return kr_w_sut_rekeyed(w, role, key);
 }
 
+/* The profile's stop command, when it has one the harness can run:
+ * 1 it ran (exit 0), 0 none, -1 it failed (logged). */
+static int stop_action(struct kr_world *w)
+{
+	if (!w->vars || !w->prof->action[KR_SUT_STOP] || w->prof->manual[KR_SUT_STOP])
+		return 0;
+	char log[PATH_MAX + 16];
+	snprintf(log, sizeof(log), "%s/sut-stop.log", w->ctx->dir);
+	struct kr_err err = { 0 };
+	int ec = kr_sut_run_action(w->net, kr_w_action_node(w), w->prof, KR_SUT_STOP, w->vars, log, w->ctx->loop,
+				   kr_now_ns() + 10000000000LL, &err);
+	if (ec != 0)
+		kr_log(w->ctx, "stop action: %s", ec < 0 ? err.msg : "non-zero exit");
+	kr_artifact(w->ctx, log);
+	return ec == 0 ? 1 : -1;
+}
+
 void kr_w_sut_stop(struct kr_world *w)
 {
-	if (w->vars && w->prof->action[KR_SUT_STOP] && !w->prof->manual[KR_SUT_STOP]) {
-		char log[PATH_MAX + 16];
-		snprintf(log, sizeof(log), "%s/sut-stop.log", w->ctx->dir);
-		struct kr_err err = { 0 };
-		int ec = kr_sut_run_action(w->net, kr_w_action_node(w), w->prof, KR_SUT_STOP, w->vars, log, w->ctx->loop,
-					   kr_now_ns() + 10000000000LL, &err);
-		if (ec != 0)
-			kr_log(w->ctx, "stop action: %s", ec < 0 ? err.msg : "non-zero exit");
-		kr_artifact(w->ctx, log);
-	}
+	stop_action(w);
 	kr_proc_free(w->sut);
 	w->sut = NULL;
+}
+
+/* ---- restarts ------------------------------------------------------------- */
+
+int kr_w_sut_halt(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
+	if (!kr_sut_cap_bool(w->prof, "restart", false) || w->prof->manual[KR_SUT_START] || kr_w_is_device(w))
+		return kr_skip(ctx, "the harness cannot restart the SUT (profile capability restart)");
+	char st[128];
+	if (!w->sut || !kr_w_sut_alive(w, st, sizeof(st)))
+		return kr_error(ctx, "the SUT is not running");
+	/* Every session and the RTR connection go down with it. */
+	kr_w_expect_down(w, (1u << KR_UP1) | (1u << KR_UP2) | KR_ALL_DOWN, true);
+	int64_t t = kr_now_ns();
+	/* its stop command, or SIGTERM; SIGKILL 5 s later */
+	if (stop_action(w) == 1 && kr_proc_wait_exit(w->sut, kr_now_ns() + 10000000000LL) != 1)
+		kr_log(ctx, "the SUT still runs 10 s after its stop action");
+	kr_proc_stop(w->sut, 5000000000LL);
+	kr_log(ctx, "SUT stopped in %.3f s (%s)", kr_ns_to_s(kr_now_ns() - t),
+	       kr_proc_status_str(w->sut, st, sizeof(st)));
+	kr_proc_free(w->sut);
+	w->sut = NULL;
+	return 0;
+}
+
+static bool all_up(void *arg)
+{
+	struct kr_world *w = arg;
+	for (int p = KR_UP1; p <= KR_DN2; p++)
+		if (w->sp[p] && !kr_bgp_session_established(kr_speaker_session(w->sp[p])))
+			return false;
+	return true;
+}
+
+int kr_w_sut_restart(struct kr_world *w)
+{
+	struct kr_ctx *ctx = w->ctx;
+	if (w->sut)
+		return kr_error(ctx, "the SUT is still running");
+	int64_t t = kr_now_ns();
+	if (launch(w) < 0)
+		return -1;
+	/* The harness peers connect again (the SUT accepts sessions now). */
+	struct kr_err err = { 0 };
+	for (int p = KR_UP1; p <= KR_DN2; p++)
+		if (w->sp[p] && kr_speaker_start(w->sp[p], &err) < 0)
+			return kr_error(ctx, "%s: %s", kr_peer_name(p), err.msg);
+	int64_t dl = kr_w_deadline(w, KR_W_ANNOUNCE) + 1000000000LL; /* + one connect retry */
+	int rc = kr_w_run_until(w, all_up, w, dl);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		kr_expect(ctx, "the restarted SUT accepts every session again within %.2f s", kr_ns_to_s(dl - t));
+		return kr_fail(ctx, "some session is not Established");
+	}
+	kr_w_expect_up(w);
+	/* Its RTR client starts over: a new connection, synchronised. */
+	if (w->rtr_deferred) {
+		kr_log(ctx, "RTR: the cache's answers are deferred: routes come before keys");
+	} else if (w->srtr) {
+		if (kr_w_rtr_barrier(w) < 0)
+			return -1;
+	} else {
+		rc = kr_w_rtr_wait_reconnected(w, t);
+		if (rc < 0)
+			return -1;
+		if (rc == 0) {
+			kr_expect(ctx, "the restarted SUT's RTR client connects and synchronises within %.2f s",
+				  kr_w_deadline_s(w, KR_W_RTR));
+			return kr_fail(ctx, "no synchronised RTR connection from the SUT");
+		}
+	}
+	kr_log(ctx, "SUT back after %.3f s: sessions up%s", kr_ns_to_s(kr_now_ns() - t),
+	       w->rtr_deferred ? "" : ", RTR synchronised");
+	if (kr_w_resend(w, KR_UP1) < 0 || kr_w_resend(w, KR_UP2) < 0)
+		return -1;
+	return 0;
 }
 
 int kr_w_sut_rekeyed(struct kr_world *w, const char *role, struct kr_wkey *key)

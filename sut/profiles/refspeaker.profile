@@ -19,6 +19,9 @@ ipv6 = yes
 rtr = yes
 can_rekey = yes
 can_stagger = yes
+# stopped with SIGTERM and started again mid-case; rekeys are kept in
+# {workdir}/key-state (sut/refspeaker/README.md)
+restart = yes
 origin_transit_split = yes
 shared_key = yes
 pcount0 = yes

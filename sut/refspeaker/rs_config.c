@@ -220,6 +220,8 @@ static int top_stmt(struct pctx *x, struct rs_config *c, char **t, int n)
 	}
 	if (!strcmp(t[0], "ctl") && n == 2)
 		return path(x, c->ctl, t[1], "ctl socket");
+	if (!strcmp(t[0], "key-state") && n == 2)
+		return path(x, c->key_state, t[1], "key-state file");
 	if (!strcmp(t[0], "rtr") && n >= 2 && n % 2 == 0) {
 		if (strlen(t[1]) >= sizeof c->rtr_host)
 			CERR("rtr host too long");

@@ -52,6 +52,8 @@ struct rs_config {
 	/* own keys (draft-rogaglia §4.2): origin + transit, or one for both */
 	char origin_key[RS_PATH_MAX], transit_key[RS_PATH_MAX];
 	bool shared_key;
+	/* where a rekey is recorded so that a restart keeps the new keys */
+	char key_state[RS_PATH_MAX];
 	size_t nprefixes;
 	struct kr_prefix prefixes[RS_MAX_PREFIXES];
 	enum rs_policy policy;

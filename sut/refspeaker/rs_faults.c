@@ -31,6 +31,16 @@ static const struct {
 	{ "notify-on-ipv6-bgpsec", &rs_fault.notify_on_ipv6_bgpsec },
 	{ "stagger-forgets-last", &rs_fault.stagger_forgets_last },
 	{ "no-next-hop", &rs_fault.no_next_hop },
+	{ "cache-valid-verdicts", &rs_fault.cache_valid_verdicts },
+	{ "cache-notvalid-verdicts", &rs_fault.cache_notvalid_verdicts },
+	{ "verdict-cache-survives-rtr-reset", &rs_fault.verdict_cache_survives_rtr_reset },
+	{ "keep-routes-on-session-down", &rs_fault.keep_routes_on_session_down },
+	{ "twilight-lost-on-reset", &rs_fault.twilight_lost_on_reset },
+	{ "reval-origin-segment-only", &rs_fault.reval_origin_segment_only },
+	{ "reval-first-segment-only", &rs_fault.reval_first_segment_only },
+	{ "restart-old-key", &rs_fault.restart_old_key },
+	{ "rtr-v0", &rs_fault.rtr_v0 },
+	{ "drop-keys-on-error-report", &rs_fault.drop_keys_on_error_report },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

@@ -29,6 +29,16 @@ struct rs_faults {
 	bool notify_on_ipv6_bgpsec;  /* an IPv6 UPDATE with BGPsec_PATH gets NOTIFICATION 3/1 */
 	bool stagger_forgets_last;   /* a staggered twilight never reaches the last BGPsec peer */
 	bool no_next_hop;            /* plain IPv4 UPDATEs without NEXT_HOP */
+	bool cache_valid_verdicts;   /* Valid verdicts cached by UPDATE bytes, never re-checked */
+	bool cache_notvalid_verdicts;/* Not Valid verdicts cached by UPDATE bytes, never re-checked */
+	bool verdict_cache_survives_rtr_reset; /* cache flushed by incremental RTR changes only */
+	bool keep_routes_on_session_down; /* a lost session's routes stay (as if Graceful Restart) */
+	bool twilight_lost_on_reset; /* a session reset during a pending twilight keeps the old key */
+	bool reval_origin_segment_only; /* key changes re-check only the origin's segment */
+	bool reval_first_segment_only;  /* key changes re-check only the newest segment */
+	bool restart_old_key;        /* a restart loads the keys of the configuration */
+	bool rtr_v0;                 /* the RTR client speaks version 0 only */
+	bool drop_keys_on_error_report; /* an Error Report from the cache drops every key */
 };
 
 extern struct rs_faults rs_fault;

@@ -2,6 +2,7 @@
  * transit key for routes it forwards (draft-rogaglia-sidr-bgpsec-rollover-01
  * §4.2), or one key for both; rekey with twilight re-advertisement
  * (§3.1 step 3), optionally staggered per peer. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +21,67 @@ static int load(struct rs_speaker *sp, struct rs_ownkey *k, const char *path, st
 	}
 	k->has_cur = true;
 	k->gen = 1;
+	snprintf(k->path, sizeof k->path, "%.255s", path);
 	return 0;
+}
+
+/* The key state file (`key-state`): one "origin PATH" and one "transit
+ * PATH" line, written after every rekey, so that a restart comes back
+ * with the keys the operator switched to, not those of the configuration
+ * (draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 3: the old key is no
+ * longer used). */
+static void read_state(struct rs_speaker *sp, char paths[2][RS_PATH_MAX])
+{
+	if (!sp->cfg.key_state[0])
+		return;
+	FILE *f = fopen(sp->cfg.key_state, "r");
+	if (!f)
+		return; /* no rekey yet */
+	if (rs_fault.restart_old_key) {
+		fclose(f);
+		rs_log("fault restart-old-key: key state %s ignored", sp->cfg.key_state);
+		return;
+	}
+	char line[RS_PATH_MAX + 16], role[16], path[RS_PATH_MAX];
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%15s %255s", role, path) == 2) {
+			int r = !strcmp(role, "origin") ? RS_ROLE_ORIGIN : !strcmp(role, "transit") ? RS_ROLE_TRANSIT : -1;
+			if (r >= 0 && paths[r][0]) {
+				snprintf(paths[r], RS_PATH_MAX, "%s", path);
+				rs_log("%s key from the key state %s: %s", rs_role_name((enum rs_role)r),
+				       sp->cfg.key_state, path);
+			}
+		}
+	fclose(f);
+}
+
+static void write_state(struct rs_speaker *sp)
+{
+	if (!sp->cfg.key_state[0])
+		return;
+	char tmp[RS_PATH_MAX + 8];
+	snprintf(tmp, sizeof tmp, "%s.new", sp->cfg.key_state);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		rs_log("key state %s: %s", tmp, strerror(errno));
+		return;
+	}
+	for (int r = 0; r < 2; r++)
+		if (sp->keys[r].has_cur)
+			fprintf(f, "%s %s\n", rs_role_name((enum rs_role)r), sp->keys[r].path);
+	if (fclose(f) != 0 || rename(tmp, sp->cfg.key_state) < 0)
+		rs_log("key state %s: %s", sp->cfg.key_state, strerror(errno));
 }
 
 int rs_keys_load(struct rs_speaker *sp, struct kr_err *err)
 {
-	if (sp->cfg.origin_key[0] && load(sp, &sp->keys[RS_ROLE_ORIGIN], sp->cfg.origin_key, err) < 0)
-		return -1;
-	if (sp->cfg.transit_key[0] &&
-	    load(sp, &sp->keys[RS_ROLE_TRANSIT], sp->cfg.transit_key, err) < 0)
-		return -1;
+	char paths[2][RS_PATH_MAX];
+	snprintf(paths[RS_ROLE_ORIGIN], RS_PATH_MAX, "%s", sp->cfg.origin_key);
+	snprintf(paths[RS_ROLE_TRANSIT], RS_PATH_MAX, "%s", sp->cfg.transit_key);
+	read_state(sp, paths);
+	for (int r = 0; r < 2; r++)
+		if (paths[r][0] && load(sp, &sp->keys[r], paths[r], err) < 0)
+			return -1;
 	for (int r = 0; r < 2; r++)
 		if (sp->keys[r].has_cur) {
 			char h[48];
@@ -66,7 +118,10 @@ const struct kr_key *rs_key_for(struct rs_speaker *sp, enum rs_role role, const 
 void rs_keys_peer_up(struct rs_speaker *sp, struct rs_peer *q)
 {
 	for (int r = 0; r < 2; r++) {
-		q->key_gen[r] = sp->keys[r].gen;
+		/* fault twilight-lost-on-reset: the generation is only set at
+		 * the first session; a peer that comes back keeps the old one */
+		if (!(rs_fault.twilight_lost_on_reset && q->key_gen[r]))
+			q->key_gen[r] = sp->keys[r].gen;
 		q->twilight_pending[r] = false;
 	}
 }
@@ -76,6 +131,8 @@ void rs_keys_peer_down(struct rs_speaker *sp, struct rs_peer *q)
 	if (q->twilight_timer)
 		kr_loop_cancel(sp->loop, q->twilight_timer);
 	q->twilight_timer = 0;
+	/* a pending twilight is moot: the session comes back with the
+	 * current keys (draft §3.1 step 3) */
 	rs_keys_peer_up(sp, q);
 }
 
@@ -176,7 +233,9 @@ int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigne
 			k->cur = nk[r];
 			k->has_cur = true;
 			k->gen++;
+			snprintf(k->path, sizeof k->path, "%.255s", path);
 		}
+		write_state(sp);
 	}
 	rs_log("rekey %s%s: new SKI %s, stagger %u ms", rs_role_name(role),
 	       sp->cfg.shared_key ? " (shared key)" : "", h, stagger_ms);

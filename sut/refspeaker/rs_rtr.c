@@ -24,6 +24,8 @@ struct rtr_event {
 	uint8_t added;
 	uint8_t resetting;
 };
+/* added: 1 announce, 0 withdraw, EV_DROP_ALL the fault below */
+#define EV_DROP_ALL 2
 _Static_assert(sizeof(struct rtr_event) <= 512, "pipe writes must stay atomic (PIPE_BUF)");
 _Static_assert(SKI_SIZE == KR_SKI_LEN && SPKI_SIZE == KR_SPKI_P256_LEN, "RTRlib sizes");
 
@@ -74,12 +76,26 @@ static void status_cb(const struct rtr_mgr_group *g, enum rtr_mgr_status st,
 	atomic_store(&mgr_status, (int)st);
 	rs_log("RTR: %s (socket %s)", rtr_mgr_status_to_str(st),
 	       s ? rtr_state_to_str(s->state) : "-");
+	/* fault drop-keys-on-error-report: a fatal error (an Error Report
+	 * from the cache) is taken for the cache's end; RTRlib itself keeps
+	 * the data until Expire (RFC 8210 §6) */
+	if (rs_fault.drop_keys_on_error_report && s && s->state == RTR_ERROR_FATAL) {
+		struct rtr_event ev;
+		memset(&ev, 0, sizeof ev);
+		ev.added = EV_DROP_ALL;
+		ssize_t w;
+		do
+			w = write(pipe_wr, &ev, sizeof ev);
+		while (w < 0 && errno == EINTR);
+	}
 }
 
 const char *rs_rtr_status(const struct rs_rtr *r)
 {
 	return r ? rtr_mgr_status_to_str((enum rtr_mgr_status)atomic_load(&mgr_status)) : "none";
 }
+
+static void drop_all(struct rs_rtr *r, time_t lu);
 
 static void on_pipe(struct kr_loop *l, int fd, unsigned events, void *arg)
 {
@@ -94,8 +110,13 @@ static void on_pipe(struct kr_loop *l, int fd, unsigned events, void *arg)
 			struct rtr_event ev;
 			memcpy(&ev, r->buf + off, sizeof ev);
 			off += sizeof ev;
-			if (ev.added)
-				rs_key_announced(r->sp, ev.asn, ev.ski, ev.spki);
+			if (ev.added == EV_DROP_ALL) {
+				if (!r->expired) {
+					rs_log("fault drop-keys-on-error-report: every router key dropped");
+					drop_all(r, __atomic_load_n(&r->rsock.last_update, __ATOMIC_RELAXED));
+				}
+			} else if (ev.added)
+				rs_key_announced(r->sp, ev.asn, ev.ski, ev.spki, ev.resetting);
 			else
 				rs_key_withdrawn(r->sp, ev.asn, ev.ski, ev.spki, ev.resetting);
 		}
@@ -152,7 +173,7 @@ static void restore(struct rs_rtr *r)
 			continue;
 		for (unsigned k = 0; k < n; k++)
 			if (!memcmp(res[k].spki, r->dropped[i].spki, SPKI_SIZE))
-				rs_key_announced(r->sp, res[k].asn, res[k].ski, res[k].spki);
+				rs_key_announced(r->sp, res[k].asn, res[k].ski, res[k].spki, false);
 		free(res);
 	}
 	free(r->dropped);
@@ -244,6 +265,11 @@ struct rs_rtr *rs_rtr_start(struct rs_speaker *sp, struct kr_err *err)
 	/* take the intervals the cache sends as they are: compressed-time runs
 	 * use Expire values below RFC 8210 §6's 600 s */
 	rtr_set_interval_mode(&r->rsock, RTR_INTERVAL_MODE_ACCEPT_ANY);
+	if (rs_fault.rtr_v0) {
+		/* fault: an RFC 6810 client, which can receive no router keys */
+		r->rsock.version = 0;
+		rs_log("fault rtr-v0: the RTR client speaks version 0");
+	}
 	if (rtr_mgr_start(r->conf) != RTR_SUCCESS) {
 		kr_err_set(err, 1, 0, "rtr: rtr_mgr_start failed");
 		rtr_mgr_free(r->conf); /* frees the transport socket too */

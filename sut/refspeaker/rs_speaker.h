@@ -24,6 +24,7 @@ struct rs_ownkey {
 	struct kr_key cur, prev;
 	bool has_cur, has_prev;
 	uint32_t gen;            /* generation of cur, from 1 */
+	char path[RS_PATH_MAX];  /* file cur was loaded from */
 };
 
 struct rs_speaker;
@@ -99,9 +100,15 @@ void rs_peer_down_routes(struct rs_speaker *sp, struct rs_peer *p);
 /* A router key appeared / went away (from RTR). resetting: the removal is
  * part of a cache reset or new session id (RTRlib's is_resetting). */
 void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
-		      const uint8_t *spki);
+		      const uint8_t *spki, bool resetting);
 void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
 		      const uint8_t *spki, bool resetting);
+
+/* rs_vcache.c: verdict caches of three faults (FAULTS.md); inert when clean */
+bool rs_vcache_get(const uint8_t *msg, size_t len, enum rs_val *val, int *reason);
+void rs_vcache_put(const uint8_t *msg, size_t len, const struct kr_update *u, enum rs_val val,
+		   int reason);
+void rs_vcache_key_changed(uint32_t asn, const uint8_t *ski, bool resetting);
 
 /* rs_keys.c */
 int rs_keys_load(struct rs_speaker *sp, struct kr_err *err);

@@ -204,7 +204,10 @@ void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, 
 		if (u->bgpsec_malformed)
 			return treat_as_withdraw(sp, p, &al, u->bgpsec_err.msg);
 		char detail[160] = "";
-		reason = validate(sp, p, u, &val, detail, sizeof detail);
+		if (!rs_vcache_get(msg, len, &val, &reason)) {
+			reason = validate(sp, p, u, &val, detail, sizeof detail);
+			rs_vcache_put(msg, len, u, val, reason);
+		}
 		if (kr_reason_is_malformed(reason)) {
 			char why[220];
 			snprintf(why, sizeof why, "RFC 8205 §5.2: %s %s", kr_reason_name(reason), detail);
@@ -250,7 +253,9 @@ static void drop_peer(struct rs_dest *d, void *arg)
 {
 	struct down_arg *a = arg;
 	memset(&d->out[a->idx], 0, sizeof d->out[a->idx]);
-	if (!d->paths[a->idx])
+	/* fault keep-routes-on-session-down: kept as if Graceful Restart had
+	 * been negotiated (it was not) */
+	if (!d->paths[a->idx] || rs_fault.keep_routes_on_session_down)
 		return;
 	rs_rib_del_path(d, a->idx);
 	rs_decide_and_export(a->sp, d);
@@ -282,6 +287,19 @@ static bool path_uses_as(const struct rs_path *p, uint32_t asn)
 	return false;
 }
 
+/* Does a signature of p carry the key (any segment, RFC 8205 §5)? */
+static bool uses_key(const struct rs_path *p, uint32_t asn, const uint8_t *ski)
+{
+	if (!p->nsigs)
+		return false;
+	/* faults: only one segment is looked at (wire order, 0 = newest) */
+	if (rs_fault.reval_origin_segment_only || rs_fault.reval_first_segment_only) {
+		const struct rs_sigref *g = &p->sigs[rs_fault.reval_first_segment_only ? 0 : p->nsigs - 1];
+		return g->asn == asn && !memcmp(g->ski, ski, KR_SKI_LEN);
+	}
+	return rs_path_has_sig(p, asn, ski);
+}
+
 static void reval_dest(struct rs_dest *d, void *arg)
 {
 	struct reval_arg *a = arg;
@@ -299,7 +317,7 @@ static void reval_dest(struct rs_dest *d, void *arg)
 			nv = RS_NOTVALID;
 			p->reason = KR_R_UNKNOWN_SKI;
 		} else {
-			if (!rs_path_has_sig(p, a->asn, a->ski))
+			if (!uses_key(p, a->asn, a->ski))
 				continue;
 			/* a new key only helps routes that were Not Valid */
 			if (a->kind == REVAL_ANNOUNCED && p->val != RS_NOTVALID)
@@ -349,11 +367,12 @@ static bool rkey_same(const struct rs_rkey *k, uint32_t asn, const uint8_t *ski,
 }
 
 void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
-		      const uint8_t *spki)
+		      const uint8_t *spki, bool resetting)
 {
 	char h[48];
 	ski_hex(ski, h, sizeof h);
 	sp->st.rtr_announce++;
+	rs_vcache_key_changed(asn, ski, resetting);
 	rs_log("RTR: router key AS %u SKI %s announced", asn, h);
 	if (rs_fault.one_key_per_as) {
 		/* fault: the AS's other keys are dropped at once */
@@ -409,6 +428,7 @@ void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 		rs_log("fault stale-keys-after-reset: key kept");
 		return;
 	}
+	rs_vcache_key_changed(asn, ski, resetting);
 	kr_keytab_del(sp->keytab, asn, ski, spki, KR_SPKI_P256_LEN);
 	for (size_t i = 0; i < sp->nrkeys; i++)
 		if (rkey_same(&sp->rkeys[i], asn, ski, spki)) {
