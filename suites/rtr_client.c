@@ -81,13 +81,7 @@ static int speaks_v1(struct kr_ctx *ctx)
 static int error_report_keeps(struct kr_ctx *ctx)
 {
 	struct kr_world_cfg cfg = { 0 };
-	if (st_up(ctx, &cfg) < 0)
-		return -1;
-	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
-	if (!k0 || !q0)
-		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0 ||
-	    st_announce_seen(ctx, KR_UP2, P2, q0, KR_DOWNSTREAM) < 0)
+	if (st_up_two_origins(ctx, &cfg, KR_DOWNSTREAM) < 0)
 		return -1;
 	/* Expire well beyond the reconnection: keys must outlive the error */
 	struct kr_rtr_timers t;

@@ -8,14 +8,9 @@
 static int reset_drops(struct kr_ctx *ctx, bool new_session)
 {
 	struct kr_world_cfg cfg = { 0 };
-	if (st_up(ctx, &cfg) < 0)
+	if (st_up_two_origins(ctx, &cfg, KR_DOWNSTREAM) < 0)
 		return -1;
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
-	if (!k0 || !q0)
-		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0 ||
-	    st_announce_seen(ctx, KR_UP2, P2, q0, KR_DOWNSTREAM) < 0)
-		return -1;
 	size_t b2[KR_NPEERS];
 	st_withdrawals(ctx->w, P2, b2);
 	kr_log(ctx, "%s: the cache's data no longer has %s", new_session ? "new session id" : "Cache Reset",
@@ -55,14 +50,8 @@ static int expire_setup(struct kr_ctx *ctx, unsigned min_expire, unsigned *mask,
 			struct kr_rtr_timers *t, int64_t *t_eod)
 {
 	struct kr_world_cfg cfg = { .exa = (ctx->sut->caps & KR_NEED_PLAIN_PEER) != 0 };
-	if (st_up(ctx, &cfg) < 0)
-		return -1;
 	*mask = cfg.exa ? KR_ALL_DOWN : KR_DOWNSTREAM;
-	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
-	if (!k0 || !q0)
-		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, *mask) < 0 ||
-	    st_announce_seen(ctx, KR_UP2, P2, q0, *mask) < 0)
+	if (st_up_two_origins(ctx, &cfg, *mask) < 0)
 		return -1;
 	if (kr_w_rtr_timers(ctx->w, NOM_REFRESH, NOM_RETRY, NOM_EXPIRE, min_expire, t) < 0)
 		return -1;

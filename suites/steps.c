@@ -110,6 +110,18 @@ static int arrived(struct kr_ctx *ctx, int rc, int64_t t0, unsigned mask, const 
 	return 0;
 }
 
+int st_up_two_origins(struct kr_ctx *ctx, const struct kr_world_cfg *cfg, unsigned mask)
+{
+	if (st_up(ctx, cfg) < 0)
+		return -1;
+	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
+	if (!k0 || !q0)
+		return -1;
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, mask) < 0 || st_announce_seen(ctx, KR_UP2, P2, q0, mask) < 0)
+		return -1;
+	return 0;
+}
+
 int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
 	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why)
 {

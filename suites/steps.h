@@ -26,6 +26,9 @@ int st_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg);
 /* The default world, and up1's current (*k0) and next (*k1) key: the
  * start of every case where a peer rolls. */
 int st_up_peer(struct kr_ctx *ctx, struct kr_wkey **k0, struct kr_wkey **k1);
+/* The world of cfg with P1 from up1 and P2 from up2, each signed with
+ * its AS's first key, at every observer in mask (a precondition). */
+int st_up_two_origins(struct kr_ctx *ctx, const struct kr_world_cfg *cfg, unsigned mask);
 /* Announce and require it downstream (valid, signed as given) in time. */
 int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, struct kr_wkey *key,
 		     unsigned mask);
