@@ -375,11 +375,12 @@ static struct world *world_new(const char *fault, unsigned flags)
 	snprintf(conf, sizeof conf,
 		 "asn %u\nrouter-id 198.18.255.1\nlisten 0.0.0.0\nctl %s/r1.sock\n"
 		 "rtr %s port %d refresh 1 retry 1\nkey %s %s/%s.pem\nkey transit %s/r1t.pem\n"
+		 "key-state %s/r1.state\n"
 		 "prefix 203.0.113.0/24\nprefix 2001:db8:f00::/48\n%s"
 		 "peer %s {\n asn %u\n passive\n bgpsec all\n}\n"
 		 "peer %s {\n asn %u\n bgpsec all\n}\n",
 		 AS_R1, w->dir, a_rtr1, RTR_PORT, r1_shared ? "both" : "origin", w->dir,
-		 r1_shared ? "r1t" : "r1o", w->dir,
+		 r1_shared ? "r1t" : "r1o", w->dir, w->dir,
 		 w->r1_two_prefixes ? "prefix 203.0.113.128/25\n" : "", a_up, AS_UP, a_r2, AS_R2);
 	/* r1 is started after r2 listens, so it connects at once */
 	char conf2[2048], r1addr[48];
@@ -789,6 +790,41 @@ static void t_fault_no_readvertise(void) { rekey("no-readvertise", false); }
 static void t_fault_partial_readvertise(void) { rekey("partial-readvertise", false); }
 static void t_fault_transit_with_origin_key(void) { rekey("transit-with-origin-key", false); }
 
+/* r1 rekeys its origin key, then is stopped and started again from the
+ * same configuration: it comes back signing its own prefix with the new
+ * key (the key state file), or with the old one (restart-old-key). */
+static void restart(const char *fault)
+{
+	WORLD(fault);
+	CU_ASSERT(wait_seen(w, &w->odn, "203.0.113.0/24", true, w->kr1o.ski, 1, 1, 3000));
+	announce_key(w, &w->knew);
+	rtr_applied(w, &w->knew, "announced");
+	char key[128], conf[128];
+	snprintf(key, sizeof key, "%s/new.pem", w->dir);
+	CU_ASSERT_EQUAL(ctl(w, "r1", "rekey", "origin", key), 0);
+	CU_ASSERT(wait_seen(w, &w->odn, "203.0.113.0/24", true, w->knew.ski, 1, 2, 3000));
+	unsigned before = seen_str(&w->odn, "203.0.113.0/24")->announces;
+	kr_proc_stop(w->r1, 2000 * MS);
+	CU_ASSERT(!kr_proc_crashed(w->r1));
+	kr_proc_free(w->r1);
+	snprintf(conf, sizeof conf, "%s/r1.conf", w->dir);
+	static char text[4096];
+	FILE *f = fopen(conf, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	text[fread(text, 1, sizeof text - 1, f)] = 0;
+	fclose(f);
+	w->r1 = start_speaker(w, "r1", text, fault, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w->r1);
+	bool old = fault && !strcmp(fault, "restart-old-key");
+	CU_ASSERT(wait_seen(w, &w->odn, "203.0.113.0/24", true, NULL, 0, before + 1, 5000));
+	struct seen *s = seen_str(&w->odn, "203.0.113.0/24");
+	CU_ASSERT_EQUAL(ski_eq(s, 1, &w->knew), !old);
+	CU_ASSERT_EQUAL(ski_eq(s, 1, &w->kr1o), old);
+	world_free(w);
+}
+static void t_restart(void) { restart(NULL); }
+static void t_fault_restart_old_key(void) { restart("restart-old-key"); }
+
 /* px never negotiated BGPsec: it must get AS_PATH (and, with IPv4 NLRI,
  * NEXT_HOP), never BGPsec_PATH. */
 static void plain_peer(const char *fault)
@@ -1082,5 +1118,6 @@ KR_TESTS("refspeaker_wire", { "cli", t_cli }, { "chain", t_chain },
 	 { "fault_no_revalidate_on_announce", t_fault_no_revalidate_on_announce },
 	 { "fault_keys_outlive_expire", t_fault_keys_outlive_expire },
 	 { "fault_twilight_withdraw_gap", t_fault_twilight_withdraw_gap },
+	 { "restart", t_restart }, { "fault_restart_old_key", t_fault_restart_old_key },
 	 { "fault_readvertise_transit_on_origin_roll", t_fault_readvertise_transit_on_origin_roll },
 	 { "fault_no_next_hop", t_fault_no_next_hop });

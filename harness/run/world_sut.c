@@ -437,6 +437,15 @@ void kr_w_sut_stop(struct kr_world *w)
 
 /* ---- restarts ------------------------------------------------------------- */
 
+static bool all_down(void *arg)
+{
+	struct kr_world *w = arg;
+	for (int p = KR_UP1; p <= KR_DN2; p++)
+		if (w->sp[p] && kr_bgp_session_established(kr_speaker_session(w->sp[p])))
+			return false;
+	return true;
+}
+
 int kr_w_sut_halt(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
@@ -456,6 +465,9 @@ int kr_w_sut_halt(struct kr_world *w)
 	       kr_proc_status_str(w->sut, st, sizeof(st)));
 	kr_proc_free(w->sut);
 	w->sut = NULL;
+	/* the harness peers take note of the drops now, not after the restart */
+	if (kr_w_run_until(w, all_down, w, kr_now_ns() + 2000000000LL) < 0)
+		return -1;
 	return 0;
 }
 
