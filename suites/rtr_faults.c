@@ -5,33 +5,62 @@
  * not before. */
 #include "steps.h"
 
-static int reset_drops(struct kr_ctx *ctx, bool new_session)
+/* Routes from up1 (k0) and up2 (q0) everywhere; then a Cache Reset or a
+ * new session id whose data no longer have k0. */
+static int reset_setup(struct kr_ctx *ctx, bool new_session, size_t b2[KR_NPEERS])
 {
 	struct kr_world_cfg cfg = { 0 };
 	if (st_up_two_origins(ctx, &cfg, KR_DOWNSTREAM) < 0)
 		return -1;
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
-	size_t b2[KR_NPEERS];
 	st_withdrawals(ctx->w, P2, b2);
 	kr_log(ctx, "%s: the cache's data no longer has %s", new_session ? "new session id" : "Cache Reset",
 	       kr_wkey_name(k0));
 	struct kr_wkey *keep[] = { q0 };
-	if (kr_w_rtr_reset_keep(ctx->w, keep, 1, new_session) < 0)
+	return kr_w_rtr_reset_keep(ctx->w, keep, 1, new_session);
+}
+
+/* The flush itself, whether or not the SUT takes up the new data. */
+static int reset_flushes(struct kr_ctx *ctx, bool new_session)
+{
+	size_t b2[KR_NPEERS];
+	if (reset_setup(ctx, new_session, b2) < 0)
 		return -1;
 	kr_judge(ctx, "routes signed with keys not announced again are withdrawn");
-	if (st_absent(ctx, KR_DOWNSTREAM, P1, KR_W_RTR, "route signed with a key not re-announced after the reset") < 0)
+	return st_absent(ctx, KR_DOWNSTREAM, P1, KR_W_RTR, "route signed with a key not re-announced after the reset");
+}
+
+/* The pick-up of the cache's data after the reset: a key published now
+ * validates, and the key announced again keeps its route. */
+static int reset_picks_up(struct kr_ctx *ctx, bool new_session)
+{
+	size_t b2[KR_NPEERS];
+	if (reset_setup(ctx, new_session, b2) < 0)
+		return -1;
+	kr_judge(ctx, "the SUT works from the cache's new data: new keys are taken up, re-announced keys kept");
+	if (kr_w_rtr_pickup(ctx->w) < 0)
 		return -1;
 	return st_stayed(ctx, KR_DOWNSTREAM, P2, b2, "route signed with a key the cache announced again");
 }
 
 static int cache_reset(struct kr_ctx *ctx)
 {
-	return reset_drops(ctx, false);
+	return reset_flushes(ctx, false);
 }
 
 static int new_session(struct kr_ctx *ctx)
 {
-	return reset_drops(ctx, true);
+	return reset_flushes(ctx, true);
+}
+
+static int cache_reset_pickup(struct kr_ctx *ctx)
+{
+	return reset_picks_up(ctx, false);
+}
+
+static int new_session_pickup(struct kr_ctx *ctx)
+{
+	return reset_picks_up(ctx, true);
 }
 
 /* RFC 8210 §6 timers, nominal (RFC defaults), compressed by --time-scale. */
@@ -132,12 +161,21 @@ static int expire_keeps(struct kr_ctx *ctx)
 static const struct kr_case cases[] = {
 	{ .id = "rtr/8210-5.3/1", .level = KR_MUST, .spec = "RFC 8210 §5.3, §5.8; RFC 8205 §5",
 	  .title = "after a Cache Reset, keys the cache does not announce again are gone and their routes withdrawn",
-	  .req = "on Cache Reset the router replaces its data with the cache's complete new set",
+	  .req = "on Cache Reset the router replaces its data with the cache's complete new set: what is not in it "
+		 "is flushed",
 	  .needs = KR_NEED_BGPSEC, .run = cache_reset, .per_family = true },
+	{ .id = "rtr/8210-5.3/2", .level = KR_MUST, .spec = "RFC 8210 §5.3, §5.8; RFC 8205 §5",
+	  .title = "after a Cache Reset, the SUT takes up newly published keys and keeps the routes of re-announced ones",
+	  .req = "on Cache Reset the router replaces its data with the cache's complete new set and goes on with it",
+	  .needs = KR_NEED_BGPSEC, .run = cache_reset_pickup, .per_family = true },
 	{ .id = "rtr/8210-5.1/1", .level = KR_MUST, .spec = "RFC 8210 §5.1; RFC 8205 §5",
 	  .title = "after a new session id, keys not announced again are gone and their routes withdrawn",
-	  .req = "when the Session ID changes the router flushes its data from that cache and reloads it",
+	  .req = "when the Session ID changes the router flushes its data from that cache",
 	  .needs = KR_NEED_BGPSEC, .run = new_session, .per_family = true },
+	{ .id = "rtr/8210-5.1/2", .level = KR_MUST, .spec = "RFC 8210 §5.1; RFC 8205 §5",
+	  .title = "after a new session id, the SUT takes up newly published keys and keeps the routes of re-announced ones",
+	  .req = "when the Session ID changes the router flushes its data from that cache and reloads it",
+	  .needs = KR_NEED_BGPSEC, .run = new_session_pickup, .per_family = true },
 	{ .id = "rtr/8210-6/1", .level = KR_MUST, .spec = "RFC 8210 §6; RFC 8205 §5.2; RFC 8634 §3.1 step 5",
 	  .title = "a cache unreachable past its Expire Interval takes its keys along: their routes are withdrawn "
 		   "downstream, to BGPsec and plain peers",

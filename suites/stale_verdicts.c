@@ -113,7 +113,8 @@ static int after_rtr_reset(struct kr_ctx *ctx)
 		goto out;
 	kr_log(ctx, "Cache Reset: the cache's data gain %s and lose %s", kr_wkey_name(k1), kr_wkey_name(k0));
 	struct kr_wkey *keep[] = { q0, k1 };
-	if (kr_w_rtr_reset_keep(ctx->w, keep, 2, false) < 0)
+	/* the reset applied by the SUT (barrier) before the replay */
+	if (kr_w_rtr_reset_keep(ctx->w, keep, 2, false) < 0 || kr_w_rtr_barrier(ctx->w) < 0)
 		goto out;
 	kr_judge(ctx, "the same UPDATEs after the RTR reset are judged on the cache's new data");
 	int64_t t = kr_now_ns();

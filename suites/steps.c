@@ -25,28 +25,38 @@ static size_t describe_one(struct kr_world *w, enum kr_peer dn, const char *pref
 			     kr_peer_name(dn), r.announcements, r.announcements == 1 ? "" : "s",
 			     r.withdrawals, r.withdrawals == 1 ? "" : "s");
 	else if (!r.bgpsec)
-		n = snprintf(out, outsz, "%s: present without BGPsec_PATH (%zu withdrawal%s)",
-			     kr_peer_name(dn), r.withdrawals, r.withdrawals == 1 ? "" : "s");
-	else if (r.nhops <= 2) {
-		char a[16], b[16];
-		n = snprintf(out, outsz, "%s: present, origin SKI %s, SUT SKI %s, %s, %zu withdrawal%s",
-			     kr_peer_name(dn), st_ski(r.origin_ski, a), st_ski(r.sut_ski, b),
-			     r.valid ? "valid" : "NOT valid", r.withdrawals,
+		n = snprintf(out, outsz, "%s: present (received at +%.3f s) without BGPsec_PATH (%zu withdrawal%s)",
+			     kr_peer_name(dn), kr_w_case_s(w, r.t_ns), r.withdrawals,
 			     r.withdrawals == 1 ? "" : "s");
-	} else {
-		/* longer paths: every hop, origin first */
-		char hops[300], a[16];
-		size_t off = 0;
-		hops[0] = 0;
-		for (size_t i = r.nhops < KR_W_MAX_HOPS ? r.nhops : KR_W_MAX_HOPS; i-- > 0 && off < sizeof(hops);) {
-			int m = snprintf(hops + off, sizeof(hops) - off, "%sAS%u/%s", off ? " > " : "",
-					 r.hop_asn[i], st_ski(r.hop_ski[i], a));
-			if (m < 0)
-				break;
-			off += (size_t)m;
+	else {
+		/* the verdict at receipt and the one now, each with its time,
+		 * so a stale verdict never reads as the current one */
+		char a[16], b[16], now[200], path[320];
+		if (r.valid_now)
+			snprintf(now, sizeof(now), "%s now", r.valid ? "and still Valid" : "but Valid");
+		else {
+			char story[160];
+			kr_w_ski_story(w, r.bad_ski, story, sizeof(story));
+			snprintf(now, sizeof(now), "%sNot Valid now (%s)", r.valid ? "" : "and ", story);
 		}
-		n = snprintf(out, outsz, "%s: present, path %s, %s, %zu withdrawal%s", kr_peer_name(dn), hops,
-			     r.valid ? "valid" : "NOT valid", r.withdrawals, r.withdrawals == 1 ? "" : "s");
+		if (r.nhops <= 2) {
+			snprintf(path, sizeof(path), "origin SKI %s, SUT SKI %s", st_ski(r.origin_ski, a),
+				 st_ski(r.sut_ski, b));
+		} else {
+			/* longer paths: every hop, origin first */
+			size_t off = (size_t)snprintf(path, sizeof(path), "path ");
+			for (size_t i = r.nhops < KR_W_MAX_HOPS ? r.nhops : KR_W_MAX_HOPS;
+			     i-- > 0 && off < sizeof(path);) {
+				int m = snprintf(path + off, sizeof(path) - off, "%sAS%u/%s", off > 5 ? " > " : "",
+						 r.hop_asn[i], st_ski(r.hop_ski[i], a));
+				if (m < 0)
+					break;
+				off += (size_t)m;
+			}
+		}
+		n = snprintf(out, outsz, "%s: present, %s, %s when received at +%.3f s, %s, %zu withdrawal%s",
+			     kr_peer_name(dn), path, r.valid ? "Valid" : "Not Valid", kr_w_case_s(w, r.t_ns), now,
+			     r.withdrawals, r.withdrawals == 1 ? "" : "s");
 	}
 	return n < 0 ? 0 : (size_t)n < outsz ? (size_t)n : outsz - 1;
 }

@@ -3,6 +3,9 @@
  * and triggers the switch through the profile's rekey action; dn1 and dn2
  * check what the SUT re-advertises. The SUT originates two prefixes and
  * forwards two from up1. */
+#include <stdio.h>
+#include <string.h>
+
 #include "steps.h"
 
 static int twilight_all(struct kr_ctx *ctx)
@@ -18,21 +21,76 @@ static int twilight_all(struct kr_ctx *ctx)
 	return 0;
 }
 
-static int no_old_key_after(struct kr_ctx *ctx)
+/* Judged on every UPDATE the SUT sends after the switch, whatever caused
+ * it (the twilight, a route learnt after the switch, a ROUTE-REFRESH),
+ * and independently of whether a twilight happened at all (that is
+ * sut-1). */
+static int only_new_key_after(struct kr_ctx *ctx)
 {
 	struct kr_wkey *k0, *k1;
-	int64_t t;
-	if (st_sut_twilight(ctx, 0, "the twilight after the SUT's key switch", &k0, &k1, &t) < 0)
+	if (st_sut_setup(ctx, false, "shared", &k0, &k1) < 0)
 		return -1;
-	int64_t switched = kr_now_ns();
-	/* A route learnt after the switch must be signed with the new key. */
+	int64_t t = kr_now_ns();
+	if (kr_w_sut_rekey(ctx->w, "shared", k1, 0) < 0)
+		return -1;
+	kr_judge(ctx, "every UPDATE the SUT sends after its key switch carries only the new key's signature");
+	/* UPDATEs the switch itself does not cause: a route learnt after it ... */
 	struct kr_wkey *u0 = kr_w_key(ctx->w, KR_UP1, 0);
 	if (!u0 || kr_w_announce(ctx->w, KR_UP1, P3, u0) < 0)
 		return -1;
-	if (st_present(ctx, KR_DOWNSTREAM, P3, kr_wkey_ski(k1), NULL, switched, KR_W_ANNOUNCE,
-		       "a route learnt after the switch, signed with the new key") < 0)
+	char state[1024];
+	kr_expect(ctx, "a route learnt after the switch (%s from up1) reaches dn1,dn2 within %.2f s", P3,
+		  kr_w_deadline_s(ctx->w, KR_W_ANNOUNCE));
+	int rc = kr_w_wait_announced(ctx->w, KR_DOWNSTREAM, P3, t, kr_w_deadline(ctx->w, KR_W_ANNOUNCE));
+	if (rc < 0)
 		return -1;
-	return st_not_signed_since(ctx, KR_DOWNSTREAM, k0, switched, "after the twilight completed, the old key");
+	if (rc == 0) {
+		st_describe(ctx->w, KR_DOWNSTREAM, P3, state, sizeof(state));
+		return kr_fail_pre(ctx, "%s", state);
+	}
+	/* ... and the whole table sent again on request (RFC 2918) */
+	const char *all[ST_NOWN + 2];
+	st_all_prefixes(ctx, all);
+	int64_t tr = kr_now_ns();
+	unsigned asked = 0;
+	for (int d = KR_DN1; d <= KR_DN2; d++) {
+		int q = kr_w_route_refresh(ctx->w, (enum kr_peer)d);
+		if (q < 0)
+			return -1;
+		asked |= q == 0 ? 1u << d : 0;
+	}
+	for (size_t i = 0; asked && i < ST_NOWN + 2; i++)
+		if (kr_w_wait_announced(ctx->w, asked, all[i], tr, kr_w_deadline(ctx->w, KR_W_ANNOUNCE)) == 0)
+			kr_log(ctx, "%s not sent again after ROUTE-REFRESH (judged on what arrived)", all[i]);
+	if (st_sentinel(ctx, KR_DOWNSTREAM) < 0)
+		return -1;
+	char a[16], b[16];
+	kr_expect(ctx, "every UPDATE at dn1,dn2 since the switch at +%.3f s signed by the SUT with its new key %s "
+		       "only, never another (old key %s)",
+		  kr_w_case_s(ctx->w, t), st_ski(kr_wkey_ski(k1), a), st_ski(kr_wkey_ski(k0), b));
+	char obs[1024] = "";
+	size_t off = 0, bad = 0;
+	for (int d = KR_DN1; d <= KR_DN2; d++) {
+		struct kr_wfirst f;
+		size_t n = kr_w_signed_other_since(ctx->w, (enum kr_peer)d, kr_wkey_ski(k1), t, &f);
+		if (!n)
+			continue;
+		bad += n;
+		char story[160];
+		kr_w_ski_story(ctx->w, f.ski, story, sizeof(story));
+		bool old = !memcmp(f.ski, kr_wkey_ski(k0), KR_SKI_LEN);
+		int k = snprintf(obs + off, sizeof(obs) - off, "%s%s: %zu UPDATE%s signed with another key, the "
+				 "first %s at +%.3f s signed with %s%s", off ? "; " : "", kr_peer_name(d), n,
+				 n == 1 ? "" : "s", f.prefix, kr_w_case_s(ctx->w, f.t_ns),
+				 old ? "the old key " : "", story);
+		off += k > 0 && (size_t)k < sizeof(obs) - off ? (size_t)k : 0;
+	}
+	if (bad)
+		return kr_fail(ctx, "%s", obs);
+	kr_metric(ctx, "updates_after_switch",
+		  (double)(kr_w_updates_since(ctx->w, KR_DN1, t) + kr_w_updates_since(ctx->w, KR_DN2, t)),
+		  "UPDATEs");
+	return 0;
 }
 
 /* The SUT rolls with a staggered twilight; every route re-signed at
@@ -111,9 +169,10 @@ static const struct kr_case cases[] = {
 	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = twilight_all, .per_family = true },
 	{ .id = "rollover/3.1-3/sut-2", .level = KR_MUST,
 	  .spec = "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 3; RFC 8205 §4.2",
-	  .title = "nothing is signed with the SUT's old key after the switch",
-	  .req = "the BGP speaker stops using the OLD key for signing and starts using the NEW key",
-	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = no_old_key_after, .per_family = true },
+	  .title = "every UPDATE the SUT sends after its key switch carries only the new key's signature",
+	  .req = "the BGP speaker stops using the OLD key for signing and starts using the NEW key: every UPDATE "
+		 "it sends afterwards (re-advertised, newly learnt, refreshed) is signed with the new key",
+	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY, .run = only_new_key_after, .per_family = true },
 	{ .id = "rollover/3.1-3/sut-3", .level = KR_MUST,
 	  .spec = "draft-rogaglia-sidr-bgpsec-rollover-01 §3.1 step 3; RFC 8634 §3.1 step 3",
 	  .title = "a staggered twilight still re-advertises every route to every BGPsec peer with the new key",

@@ -111,5 +111,22 @@ has stagger "$out/stagger/junit.xml" '<error type="NOT-JUDGED" message="not judg
 json stagger 'c["rollover/3.1-3/sut-3"]["outcome"] == "FAIL" and c["rollover/3.1-3/sut-3"]["level"] == "MUST"'
 json stagger 'c["rollover/3.1-3/sut-4"]["outcome"] == "NOT-JUDGED" and r["counts"]["NOT-JUDGED"] == 1 and not r["strict"]'
 
-[ $fail -eq 0 ] && echo "ok: crash, wrapper, session drop, ready check, MUST/SHOULD split"
+# 6. A key switch without twilight that signs everything new with the new
+# key: sut-1 (the twilight) FAILs, sut-2 (only the new key after the
+# switch) PASSes; a speaker that keeps signing with the old key FAILs sut-2.
+run notwilight 1 --sut-opt fault=no-readvertise 'rollover/3.1-3/sut-1$' 'rollover/3.1-3/sut-2$'
+has notwilight "$out/notwilight.log" "FAIL  rollover/3.1-3/sut-1  "
+has notwilight "$out/notwilight.log" "PASS  rollover/3.1-3/sut-2  "
+json notwilight 'c["rollover/3.1-3/sut-1"]["outcome"] == "FAIL" and c["rollover/3.1-3/sut-2"]["outcome"] == "PASS"'
+run oldkey 1 --sut-opt fault=keep-old-key 'rollover/3.1-3/sut-2$'
+has oldkey "$out/oldkey.log" "UPDATEs signed with another key, the first"
+has oldkey "$out/oldkey.log" "signed with the old key sut-shared#0"
+
+# 7. Observations state their time: the verdict at receipt and the one now.
+run stale 1 --sut-opt fault=ignore-rtr-withdraw 'rollover/3.1-5/1$'
+has stale "$out/stale.log" "Valid when received at +"
+has stale "$out/stale.log" "Not Valid now (up1#0 (SKI "
+json stale '" withdrawn at +" in c["rollover/3.1-5/1"]["actual"]'
+
+[ $fail -eq 0 ] && echo "ok: crash, wrapper, session drop, ready check, MUST/SHOULD split, sut-2, times"
 exit $fail

@@ -144,6 +144,12 @@ static void t_unknown_key_then_published(void)
 	CU_ASSERT(kr_wait_signed(r.l, o, &p, r.k2.ski, true, t0, kr_now_ns() + S(0.1), &x) == 0);
 	struct kr_err e;
 	CU_ASSERT(kr_keytab_add_key(r.keys, &r.k2, &e) == 0);
+	/* the verdict now differs from the one at receipt, which stays */
+	uint8_t bad = 0;
+	CU_ASSERT_EQUAL(kr_obs_verdict_now(o, kr_obs_find(o, &p), &bad), KR_VALID);
+	CU_ASSERT_EQUAL(bad, 0xff);
+	CU_ASSERT(kr_obs_find(o, &p)->verdict == KR_NOT_VALID);
+	CU_ASSERT_EQUAL(kr_obs_verdict_now(o, NULL, &bad), -1);
 	CU_ASSERT_EQUAL(kr_obs_revalidate(o), 1);
 	CU_ASSERT(kr_obs_find(o, &p)->verdict == KR_VALID);
 	CU_ASSERT_EQUAL(kr_obs_sig_state(kr_obs_find(o, &p), 0), 1);

@@ -414,6 +414,20 @@ size_t kr_obs_revalidate(struct kr_obs *o)
 	return changed;
 }
 
+int kr_obs_verdict_now(struct kr_obs *o, const struct kr_obs_route *r, uint8_t *bad_hop)
+{
+	if (!r || !r->present || !r->is_signed || !r->blob)
+		return -1;
+	struct kr_err e;
+	if (kr_update_decode(o->scratch, r->blob, r->msg_len, o->cfg.bgpsec_type, &e) < 0)
+		return -1;
+	struct kr_val_result vr;
+	validate(o, o->scratch, &vr);
+	if (bad_hop)
+		*bad_hop = vr.verdict == KR_VALID ? 0xff : (uint8_t)vr.bad_hop;
+	return vr.verdict;
+}
+
 /* ---- queries ----------------------------------------------------------------- */
 
 const char *kr_obs_name(const struct kr_obs *o) { return o->name; }

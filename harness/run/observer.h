@@ -75,6 +75,11 @@ int kr_obs_ingest(struct kr_obs *o, const uint8_t *msg, size_t len, const struct
 /* Re-validate every present signed route against the current keys (after
  * the case changed them); returns how many verdicts changed. */
 size_t kr_obs_revalidate(struct kr_obs *o);
+/* The verdict r's current announcement would get now, under the current
+ * keys, without changing r (its stored verdict stays the one at
+ * receipt): KR_VALID / KR_NOT_VALID, *bad_hop the failing hop (wire
+ * order, 0xff none); -1 when r is absent, unsigned or does not decode. */
+int kr_obs_verdict_now(struct kr_obs *o, const struct kr_obs_route *r, uint8_t *bad_hop);
 
 const struct kr_obs_route *kr_obs_find(const struct kr_obs *o, const struct kr_prefix *p);
 size_t kr_obs_count(const struct kr_obs *o);         /* prefixes ever seen */

@@ -79,6 +79,11 @@ int64_t kr_w_deadline(const struct kr_world *w, enum kr_wait_kind k)
 	return kr_now_ns() + (int64_t)(kr_w_deadline_s(w, k) * 1e9);
 }
 
+double kr_w_case_s(const struct kr_world *w, int64_t t_ns)
+{
+	return kr_ns_to_s(t_ns - w->ctx->r->start_ns);
+}
+
 int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s)
 {
 	int64_t ns = kr_scaled_ns(w->ctx, nominal_s);

@@ -51,6 +51,8 @@ enum kr_wait_kind { KR_W_ANNOUNCE, KR_W_WITHDRAW, KR_W_RTR };
 int64_t kr_w_deadline(const struct kr_world *w, enum kr_wait_kind k);
 /* Deadline as seconds from now, for messages. */
 double kr_w_deadline_s(const struct kr_world *w, enum kr_wait_kind k);
+/* A kr_now_ns time as seconds since the case started ("+0.512 s"). */
+double kr_w_case_s(const struct kr_world *w, int64_t t_ns);
 /* Let protocol time pass (a stage period): runs the loop for
  * nominal_s * time scale, with a floor of min_s. Never a verdict. */
 int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s);
@@ -80,8 +82,14 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k);
 /* Step 4: the CA puts k's certificate on its CRL (written to evidence). */
 int kr_w_revoke(struct kr_world *w, struct kr_wkey *k);
 /* RTR faults: Cache Reset / new session id after the data changed to
- * `keep` only (every other key dropped), then wait for the SUT to resync. */
+ * `keep` only (every other key dropped), then wait until the SUT fetched
+ * the new data (cache side: End of Data sent; whether it applied it is
+ * for the case to judge). */
 int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t n, bool new_session);
+/* The SUT takes up a key published now: a route signed with it validates
+ * at dn1 and dn2 in time (the RTR barrier of kr_w_publish/unpublish, as
+ * a judged check: FAIL, not NOT-JUDGED, when it does not). */
+int kr_w_rtr_pickup(struct kr_world *w);
 /* RTR timers (RFC 8210 §6) the cache advertises from now on: nominal
  * seconds under --time-scale, in whole seconds, raised to the smallest the
  * SUT's profile honours (rtr_*_min_s), Expire above Refresh and Retry and
@@ -172,9 +180,15 @@ struct kr_wroute {
 	uint32_t hop_asn[KR_W_MAX_HOPS];
 	uint8_t hop_ski[KR_W_MAX_HOPS][20];
 	int64_t t_ns;          /* receipt time of the current announcement */
+	bool valid_now;        /* it would still validate under the keys published now */
+	uint8_t bad_ski[20];   /* !valid_now: SKI of the signature that fails now */
 	size_t announcements;  /* UPDATEs announcing it so far */
 	size_t withdrawals;    /* withdrawals so far */
 };
+/* What became of the key with this SKI, for messages: "up1#0 (SKI 47F2AB12)
+ * withdrawn at +0.700 s", "... published", "... never published", or the
+ * SKI alone when no key of the case has it. */
+void kr_w_ski_story(struct kr_world *w, const uint8_t *ski, char *out, size_t outsz);
 /* Is p an observer in this case (dn1, dn2, and exa when started)? */
 bool kr_w_observes(struct kr_world *w, enum kr_peer p);
 /* Current state of prefix at an observer (dn1, dn2, exa). 0 or -1. */
@@ -207,6 +221,24 @@ size_t kr_w_updates_since(struct kr_world *w, enum kr_peer dn, int64_t t_ns);
 /* UPDATEs the observer received since t_ns carrying a signature by ski
  * in the SUT's segment. */
 size_t kr_w_signed_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t_ns);
+/* Signed announcements the observer received since t_ns whose SUT
+ * segment is signed by another key than ski; *first (may be NULL): the
+ * earliest of them. */
+struct kr_wfirst {
+	int64_t t_ns;          /* 0: none */
+	char prefix[64];
+	uint8_t ski[20];
+};
+size_t kr_w_signed_other_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t_ns,
+			       struct kr_wfirst *first);
+/* Wait until prefix is present at every observer in mask, announced at
+ * or after since_ns, signed or not, valid or not. 1, 0 or -1. */
+int kr_w_wait_announced(struct kr_world *w, unsigned mask, const char *prefix, int64_t since_ns,
+			int64_t deadline);
+/* p sends the SUT a ROUTE-REFRESH for the case's family (RFC 2918): the
+ * SUT sends its routes to p again. 0 sent, 1 the SUT did not negotiate
+ * it (nothing sent), -1 (ERROR). */
+int kr_w_route_refresh(struct kr_world *w, enum kr_peer p);
 /* Any UPDATE with a BGPsec_PATH attribute ever received by dn. */
 bool kr_w_saw_bgpsec_path(struct kr_world *w, enum kr_peer dn);
 

@@ -31,6 +31,7 @@ struct kr_wkey {
 	unsigned gen;
 	bool forged;              /* SKI copied from another key */
 	bool published;
+	int64_t unpublished_ns;   /* when the cache withdrew it, 0 never */
 	uint8_t spki[KR_SPKI_P256_LEN + 16];
 	size_t spki_len;
 	char name[128];

@@ -392,6 +392,7 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 		return kr_error(w->ctx, "RTR cache refused to withdraw %s%s%s", k->name, err.msg[0] ? ": " : "",
 				err.msg);
 	k->published = false;
+	k->unpublished_ns = kr_now_ns();
 	if (!w->sut)
 		return 0; /* stopped: it fetches the change when it starts */
 	if (!w->srtr && kr_w_rtr_wait_synced(w) < 0)
@@ -454,6 +455,7 @@ int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t 
 		} else if (k->published) {
 			kr_keytab_del(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len);
 			k->published = false;
+			k->unpublished_ns = kr_now_ns();
 			kr_log(w->ctx, "RTR: %s dropped from the cache's data", k->name);
 		}
 	}
@@ -473,7 +475,27 @@ int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t 
 	}
 	kr_rtr_hold_notify(w->rtr, false);
 	kr_rtr_notify_now(w->rtr);
-	if (kr_w_rtr_wait_synced(w) < 0)
-		return -1;
-	return kr_w_rtr_barrier(w);
+	/* no barrier: whether the SUT applied the new data is what the
+	 * cases judge (the flush, and the pick-up with kr_w_rtr_pickup) */
+	return kr_w_rtr_wait_synced(w);
+}
+
+void kr_w_ski_story(struct kr_world *w, const uint8_t *ski, char *out, size_t outsz)
+{
+	struct kr_wkey *k = NULL;
+	for (size_t i = 0; i < w->nkeys; i++)
+		if (!memcmp(w->keys[i]->k.ski, ski, KR_SKI_LEN) && !w->keys[i]->forged)
+			k = w->keys[i];
+	if (!k) {
+		char h[16];
+		kr_hex_encode(h, sizeof(h), ski, 4);
+		snprintf(out, outsz, "SKI %s (no key of the case)", h);
+	} else if (k->published) {
+		snprintf(out, outsz, "%s published", k->name);
+	} else if (k->unpublished_ns) {
+		snprintf(out, outsz, "%s withdrawn at +%.3f s", k->name,
+			 kr_ns_to_s(k->unpublished_ns - w->ctx->r->start_ns));
+	} else {
+		snprintf(out, outsz, "%s never published", k->name);
+	}
 }

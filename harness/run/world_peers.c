@@ -360,7 +360,9 @@ bool kr_w_observes(struct kr_world *w, enum kr_peer p)
 	return kr_w_obs(w, p) != NULL;
 }
 
-static void fill(struct kr_obs *o, const struct kr_obs_route *r, struct kr_wroute *out)
+/* now: also validate it under today's keys (a signature check: not in
+ * wait predicates, which run after every event). */
+static void fill(struct kr_obs *o, const struct kr_obs_route *r, struct kr_wroute *out, bool now)
 {
 	memset(out, 0, sizeof(*out));
 	if (!r)
@@ -382,6 +384,14 @@ static void fill(struct kr_obs *o, const struct kr_obs_route *r, struct kr_wrout
 				memcpy(out->hop_ski[i], h, KR_SKI_LEN);
 		}
 	}
+	uint8_t bad = 0xff;
+	int vnow = now && r->present && r->is_signed ? kr_obs_verdict_now(o, r, &bad) : -1;
+	out->valid_now = vnow == KR_VALID;
+	if (vnow >= 0 && vnow != KR_VALID && bad != 0xff) {
+		const uint8_t *s = kr_obs_hop_ski(o, r, bad);
+		if (s)
+			memcpy(out->bad_ski, s, KR_SKI_LEN);
+	}
 	for (size_t i = 0; i < r->nhist; i++) {
 		if (r->hist[i].kind == KR_OBS_ANNOUNCE) {
 			out->announcements++;
@@ -400,7 +410,7 @@ int kr_w_route(struct kr_world *w, enum kr_peer dn, const char *prefix, struct k
 	struct kr_obs *o = kr_w_obs(w, dn);
 	if (!o)
 		return kr_error(w->ctx, "%s is not an observer in this case", kr_peer_name(dn));
-	fill(o, kr_obs_find(o, &p), out);
+	fill(o, kr_obs_find(o, &p), out, true);
 	return 0;
 }
 
@@ -431,7 +441,7 @@ static bool holds(void *arg)
 			continue;
 		struct kr_obs *o = kr_w_obs(a->w, (enum kr_peer)d);
 		struct kr_wroute r;
-		fill(o, o ? kr_obs_find(o, &a->p) : NULL, &r);
+		fill(o, o ? kr_obs_find(o, &a->p) : NULL, &r, false);
 		if (a->absent) {
 			if (r.present)
 				return false;
@@ -475,6 +485,39 @@ int kr_w_wait_signed(struct kr_world *w, unsigned mask, const char *prefix, cons
 {
 	struct wait_arg a = { w, mask, { 0 }, NULL, NULL, since_ns, false, ski, false };
 	return wait_for(w, &a, prefix, deadline);
+}
+
+int kr_w_wait_announced(struct kr_world *w, unsigned mask, const char *prefix, int64_t since_ns,
+			int64_t deadline)
+{
+	struct wait_arg a = { w, mask, { 0 }, NULL, NULL, since_ns, false, NULL, true };
+	return wait_for(w, &a, prefix, deadline);
+}
+
+int kr_w_route_refresh(struct kr_world *w, enum kr_peer p)
+{
+	struct kr_speaker *sp = p < KR_NPEERS ? w->sp[p] : NULL;
+	if (!sp)
+		return kr_error(w->ctx, "%s has no harness session", kr_peer_name(p));
+	if (!kr_bgp_session_neg(kr_speaker_session(sp))->route_refresh) {
+		kr_log(w->ctx, "%s: the SUT did not negotiate ROUTE-REFRESH; none sent", kr_peer_name(p));
+		return 1;
+	}
+	/* RFC 2918 §3: header, AFI, reserved, SAFI */
+	uint8_t m[23];
+	memset(m, 0xff, 16);
+	m[16] = 0;
+	m[17] = 23;
+	m[18] = KR_BGP_ROUTE_REFRESH;
+	m[19] = 0;
+	m[20] = kr_w_family(w) == 6 ? KR_AFI_IPV6 : KR_AFI_IPV4;
+	m[21] = 0;
+	m[22] = KR_SAFI_UNICAST;
+	if (kr_speaker_send_raw(sp, m, sizeof(m)) < 0)
+		return kr_error(w->ctx, "%s: session down while sending ROUTE-REFRESH", kr_peer_name(p));
+	kr_log(w->ctx, "%s sends ROUTE-REFRESH (%s unicast)", kr_peer_name(p),
+	       kr_family_name(kr_w_family(w)));
+	return 0;
 }
 
 int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int64_t deadline)
@@ -575,7 +618,7 @@ int kr_w_sentinel(struct kr_world *w, unsigned mask)
 	return sentinel_with(w, KR_UP2, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE), false);
 }
 
-int kr_w_rtr_barrier(struct kr_world *w)
+static int barrier(struct kr_world *w, bool judged)
 {
 	/* RTR data reach the SUT in serial order, so once a route signed with
 	 * a key first published after the change validates downstream, the
@@ -590,27 +633,55 @@ int kr_w_rtr_barrier(struct kr_world *w)
 				  "within %.2f s (RTR barrier)", k->name, kr_w_deadline_s(w, KR_W_RTR));
 		unsigned v[3] = { 0, 0, 0 };
 		bool v0 = !w->srtr && kr_w_rtr_versions(w, v) == 0 && v[0] && !v[1];
-		return kr_fail_pre(w->ctx, "it did not arrive: the SUT does not take up newly published keys%s",
-				   v0 ? " (its RTR client speaks version 0, which has no Router Key PDUs)" : "");
+		return (judged ? kr_fail : kr_fail_pre)(w->ctx, "it did not arrive: the SUT does not take up newly "
+							      "published keys%s",
+							v0 ? " (its RTR client speaks version 0, which has no "
+							     "Router Key PDUs)" : "");
 	}
 	return rc < 0 ? -1 : 0;
 }
 
-static size_t count_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t)
+int kr_w_rtr_barrier(struct kr_world *w)
+{
+	return barrier(w, false);
+}
+
+int kr_w_rtr_pickup(struct kr_world *w)
+{
+	return barrier(w, true);
+}
+
+/* Announcements since t: all (ski NULL), signed by ski in the SUT's
+ * segment, or (other) signed by any other key there. *first: the prefix
+ * and time of the earliest one counted. */
+static size_t count_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, bool other, int64_t t,
+			  struct kr_wfirst *first)
 {
 	struct kr_obs *o = kr_w_obs(w, dn);
+	if (first)
+		memset(first, 0, sizeof(*first));
 	if (!o)
 		return 0;
 	uint32_t id = ski ? kr_obs_ski_id(o, ski) : 0;
-	if (ski && id == 0)
+	if (ski && id == 0 && !other)
 		return 0; /* never seen at all */
 	size_t n = 0;
 	for (size_t i = 0; i < kr_obs_count(o); i++) {
 		const struct kr_obs_route *r = kr_obs_at(o, i);
 		for (size_t j = 0; j < r->nhist; j++) {
 			const struct kr_obs_ev *e = &r->hist[j];
-			if (e->kind == KR_OBS_ANNOUNCE && e->t >= t && (!ski || e->ski_id == id))
-				n++;
+			if (e->kind != KR_OBS_ANNOUNCE || e->t < t)
+				continue;
+			if (other ? !e->is_signed || e->ski_id == id : ski && e->ski_id != id)
+				continue;
+			n++;
+			if (first && (!first->t_ns || e->t < first->t_ns)) {
+				first->t_ns = e->t;
+				kr_prefix_format(&r->pfx, first->prefix, sizeof(first->prefix));
+				const uint8_t *s = kr_obs_ski(o, e->ski_id);
+				if (s)
+					memcpy(first->ski, s, KR_SKI_LEN);
+			}
 		}
 	}
 	return n;
@@ -618,12 +689,18 @@ static size_t count_since(struct kr_world *w, enum kr_peer dn, const uint8_t *sk
 
 size_t kr_w_updates_since(struct kr_world *w, enum kr_peer dn, int64_t t_ns)
 {
-	return count_since(w, dn, NULL, t_ns);
+	return count_since(w, dn, NULL, false, t_ns, NULL);
 }
 
 size_t kr_w_signed_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t_ns)
 {
-	return count_since(w, dn, ski, t_ns);
+	return count_since(w, dn, ski, false, t_ns, NULL);
+}
+
+size_t kr_w_signed_other_since(struct kr_world *w, enum kr_peer dn, const uint8_t *ski, int64_t t_ns,
+			       struct kr_wfirst *first)
+{
+	return count_since(w, dn, ski, true, t_ns, first);
 }
 
 bool kr_w_saw_bgpsec_path(struct kr_world *w, enum kr_peer dn)

@@ -41,6 +41,7 @@ static const struct {
 	{ "restart-old-key", &rs_fault.restart_old_key },
 	{ "rtr-v0", &rs_fault.rtr_v0 },
 	{ "drop-keys-on-error-report", &rs_fault.drop_keys_on_error_report },
+	{ "no-keys-after-reset", &rs_fault.no_keys_after_reset },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

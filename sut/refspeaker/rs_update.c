@@ -366,6 +366,9 @@ static bool rkey_same(const struct rs_rkey *k, uint32_t asn, const uint8_t *ski,
 	       !memcmp(k->spki, spki, KR_SPKI_P256_LEN);
 }
 
+/* A Cache Reset or new session id happened (fault no-keys-after-reset). */
+static bool reset_seen;
+
 void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
 		      const uint8_t *spki, bool resetting)
 {
@@ -391,6 +394,10 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 	for (size_t i = 0; i < sp->nrkeys; i++)
 		if (rkey_same(&sp->rkeys[i], asn, ski, spki))
 			return; /* already known (e.g. restored after an expiry) */
+	if (rs_fault.no_keys_after_reset && reset_seen) {
+		rs_log("fault no-keys-after-reset: key AS %u SKI %s ignored", asn, h);
+		return; /* fault: the reload after a reset never happens */
+	}
 	struct kr_err e;
 	kr_err_clear(&e);
 	if (kr_keytab_add(sp->keytab, asn, ski, spki, KR_SPKI_P256_LEN, &e) < 0) {
@@ -424,6 +431,7 @@ void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 		rs_log("fault ignore-rtr-withdraw: key kept");
 		return;
 	}
+	reset_seen |= resetting;
 	if (resetting && rs_fault.stale_keys_after_reset) {
 		rs_log("fault stale-keys-after-reset: key kept");
 		return;
