@@ -1,9 +1,12 @@
 /* SUT profile parser and template expansion, and the shipped profiles. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cu.h"
+#include "run/sut_exec.h"
 #include "run/sut_profile.h"
 
 static const char good[] =
@@ -248,24 +251,33 @@ static char *slurp(const char *path, size_t *len)
 	return b;
 }
 
+/* Parse a profile file; 0, or -1 with the error printed. */
+static int parse_file(const char *path, struct kr_sut_profile *p)
+{
+	size_t len;
+	char *t = slurp(path, &len);
+	if (!t)
+		return -1;
+	struct kr_err e;
+	kr_err_clear(&e);
+	int r = kr_sut_profile_parse(p, t, len, path, &e);
+	if (r)
+		fprintf(stderr, "%s\n", e.msg);
+	free(t);
+	return r;
+}
+
 /* The shipped profiles parse, and the reference speaker's template renders
  * with the variables sut/README.md documents. */
 static void t_shipped_profiles(void)
 {
 	size_t len;
-	char *t = slurp("sut/profiles/refspeaker.profile", &len);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	struct kr_sut_profile p;
 	struct kr_err e;
-	kr_err_clear(&e);
-	int r = kr_sut_profile_parse(&p, t, len, "refspeaker.profile", &e);
-	if (r)
-		fprintf(stderr, "%s\n", e.msg);
-	CU_ASSERT_EQUAL_FATAL(r, 0);
+	CU_ASSERT_EQUAL_FATAL(parse_file("sut/profiles/refspeaker.profile", &p), 0);
 	CU_ASSERT(kr_sut_cap_bool(&p, "can_rekey", false));
 	CU_ASSERT_EQUAL(kr_sut_cap_int(&p, "mrai_ms", -1), 0);
-	free(t);
-	t = slurp("sut/profiles/refspeaker.conf.in", &len);
+	char *t = slurp("sut/profiles/refspeaker.conf.in", &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	struct kr_sut_vars *v = kr_sut_vars_new();
 	const char *names[] = { "asn", "router_id", "workdir", "ctl", "rtr_host", "rtr_port",
@@ -282,7 +294,7 @@ static void t_shipped_profiles(void)
 	for (size_t i = 0; i < sizeof pn / sizeof pn[0]; i++)
 		kr_sut_vars_set(pe, pn[i], "1");
 	struct kr_bytes out = { 0 };
-	r = kr_sut_expand(t, len, "refspeaker.conf.in", v, &out, &e);
+	int r = kr_sut_expand(t, len, "refspeaker.conf.in", v, &out, &e);
 	if (r)
 		fprintf(stderr, "%s\n", e.msg);
 	CU_ASSERT_EQUAL(r, 0);
@@ -351,6 +363,28 @@ static void t_lab_router(void)
 	kr_sut_profile_free(&p);
 }
 
+/* {profile_dir} is the profile's absolute directory, whatever the working
+ * directory; {bin} the build directory. */
+static void t_base_vars(void)
+{
+	struct kr_sut_profile p;
+	struct kr_err e;
+	kr_err_clear(&e);
+	const char txt[] = "[sut]\nname = x\nstart = {profile_dir}/run {bin}\n";
+	CU_ASSERT_EQUAL_FATAL(kr_sut_profile_parse(&p, txt, sizeof txt - 1, "sut/profiles/refspeaker.profile", &e), 0);
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	CU_ASSERT_EQUAL_FATAL(kr_sut_base_vars(&p, v), 0);
+	char **argv = NULL, cwd[PATH_MAX], want[PATH_MAX + 32];
+	CU_ASSERT_EQUAL_FATAL(kr_sut_argv(&p, KR_SUT_START, v, &argv, &e), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+	snprintf(want, sizeof want, "%s/sut/profiles/run", cwd);
+	CU_ASSERT_STRING_EQUAL(argv[0], want);
+	CU_ASSERT(argv[1] && argv[1][0] == '/');
+	free(argv);
+	kr_sut_vars_free(v);
+	kr_sut_profile_free(&p);
+}
+
 KR_TESTS("sut_profile", { "parse_good", t_parse_good }, { "parse_errors", t_parse_errors },
 	 { "device_manual", t_device_manual }, { "device_plan", t_device_plan }, { "expand", t_expand }, { "options", t_options },
-	 { "shipped_profiles", t_shipped_profiles }, { "lab_router", t_lab_router });
+	 { "shipped_profiles", t_shipped_profiles }, { "lab_router", t_lab_router }, { "base_vars", t_base_vars });

@@ -26,6 +26,19 @@ int kr_bin_dir(char *out, size_t outsz)
 	return 0;
 }
 
+int kr_sut_base_vars(const struct kr_sut_profile *p, struct kr_sut_vars *v)
+{
+	char bin[PATH_MAX], prof[PATH_MAX];
+	if (kr_bin_dir(bin, sizeof(bin)) < 0 || kr_sut_vars_set(v, "bin", bin) < 0)
+		return -1;
+	if (!p->file || !realpath(p->file, prof))
+		return 0; /* a profile parsed from memory has no directory */
+	char *slash = strrchr(prof, '/');
+	if (slash)
+		*(slash == prof ? slash + 1 : slash) = 0;
+	return kr_sut_vars_set(v, "profile_dir", prof);
+}
+
 int kr_sut_argv(const struct kr_sut_profile *p, enum kr_sut_action a, const struct kr_sut_vars *v,
 		char ***argv, struct kr_err *err)
 {
@@ -116,13 +129,14 @@ out:
 	return rc;
 }
 
-int kr_sut_version(const struct kr_sut_profile *p, char *line, size_t linesz)
+int kr_sut_version(const struct kr_sut_profile *p, char *const *opts, size_t nopts, char *line,
+		   size_t linesz)
 {
-	char bin[PATH_MAX], log[] = "/tmp/kr-version-XXXXXX";
+	char log[] = "/tmp/kr-version-XXXXXX";
 	struct kr_sut_vars *v = kr_sut_vars_new();
 	struct kr_err err = { 0 };
 	int rc = -1, fd = -1;
-	if (!v || kr_bin_dir(bin, sizeof(bin)) < 0 || kr_sut_vars_set(v, "bin", bin) < 0)
+	if (!v || kr_sut_base_vars(p, v) < 0 || kr_sut_apply_options(p, opts, nopts, v, &err) < 0)
 		goto out;
 	if ((fd = mkstemp(log)) < 0)
 		goto out;

@@ -13,6 +13,10 @@
 
 /* Directory of the running keyroll binary (the {bin} variable). */
 int kr_bin_dir(char *out, size_t outsz);
+/* Variables every action of p can use: {bin}, and {profile_dir} (the
+ * absolute directory of the profile file, so a profile can name its own
+ * scripts and templates from any working directory). 0 or -1. */
+int kr_sut_base_vars(const struct kr_sut_profile *p, struct kr_sut_vars *v);
 /* Whole file as a NUL-terminated string; NULL with errno. */
 char *kr_read_text_file(const char *path, size_t *len);
 
@@ -28,7 +32,9 @@ struct kr_loop;
 int kr_sut_run_action(const struct kr_net *n, const char *node, const struct kr_sut_profile *p,
 		      enum kr_sut_action a, const struct kr_sut_vars *v, const char *log,
 		      struct kr_loop *loop, int64_t deadline_ns, struct kr_err *err);
-/* First line the version action prints (host namespace, {bin} set). */
-int kr_sut_version(const struct kr_sut_profile *p, char *line, size_t linesz);
+/* First line the version action prints (host namespace; base variables
+ * and the --sut-opt options set). */
+int kr_sut_version(const struct kr_sut_profile *p, char *const *opts, size_t nopts, char *line,
+		   size_t linesz);
 
 #endif

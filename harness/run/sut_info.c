@@ -119,7 +119,7 @@ int kr_sut_info_load(struct kr_sut_info *si, const char *path, char *const *opts
 	si->nopts = nopts;
 	map_caps(si, p, false);
 	char line[256];
-	si->version = kr_sut_version(p, line, sizeof(line)) == 0 ? strdup(line) : strdup("unknown");
+	si->version = kr_sut_version(p, opts, nopts, line, sizeof(line)) == 0 ? strdup(line) : strdup("unknown");
 	return 0;
 }
 

@@ -23,10 +23,9 @@ static int set_vars(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
 	struct kr_sut_vars *v = w->vars = kr_sut_vars_new();
-	char bin[PATH_MAX], buf[PATH_MAX + 32], a4[64], a6[64];
-	if (!v || kr_bin_dir(bin, sizeof(bin)) < 0)
+	char buf[PATH_MAX + 32], a4[64], a6[64];
+	if (!v || kr_sut_base_vars(w->prof, v) < 0)
 		return kr_error(ctx, "cannot find the build directory");
-	kr_sut_vars_set(v, "bin", bin);
 	kr_sut_vars_set(v, "workdir", w->workdir);
 	snprintf(buf, sizeof(buf), "%s/sut.log", ctx->dir);
 	kr_sut_vars_set(v, "log", buf);
