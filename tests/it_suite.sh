@@ -68,6 +68,17 @@ for c in cases:
             sys.exit("%s: no %s" % (c["id"], f))
     if not c["timeline"]:
         sys.exit(c["id"] + ": empty timeline")
+    # One Serial Notify per change: never the same serial twice to a
+    # client that has not queried since (RFC 8210 §8.2 spacing).
+    last = {}
+    for ln in open(os.path.join(cd, "rtr-transcript.txt")):
+        w = ln.split()
+        if len(w) > 5 and w[2] == ">" and w[4:6] == ["Serial", "Notify"]:
+            if last.get(w[1]) == w[6:]:
+                sys.exit("%s: Serial Notify repeated to %s: %s" % (c["id"], w[1], ln.strip()))
+            last[w[1]] = w[6:]
+        elif len(w) > 2 and w[2] == "<":
+            last.pop(w[1], None)
 print("%d cases passed" % len(cases))
 PY
 echo "suite wall time: $(awk "BEGIN{printf \"%.1f\", $t1 - $t0}") s "

@@ -473,8 +473,10 @@ int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t 
 		kr_rtr_cache_reset(w->rtr);
 		kr_log(w->ctx, "RTR: Cache Reset (change log forgotten)");
 	}
-	kr_rtr_hold_notify(w->rtr, false);
+	/* One Serial Notify for the whole change (a new session id alone
+	 * leaves none pending); releasing the hold then sends no second one. */
 	kr_rtr_notify_now(w->rtr);
+	kr_rtr_hold_notify(w->rtr, false);
 	/* no barrier: whether the SUT applied the new data is what the
 	 * cases judge (the flush, and the pick-up with kr_w_rtr_pickup) */
 	return kr_w_rtr_wait_synced(w);
