@@ -363,6 +363,54 @@ static void t_lab_router(void)
 	kr_sut_profile_free(&p);
 }
 
+/* QuaggaSRx: the profile parses; bgpd.conf.in puts each prefix under its
+ * address family (the per-prefix ipv6 variable) and names the
+ * signing key's SKI through the start wrapper's token. */
+static void t_quaggasrx_profile(void)
+{
+	size_t len;
+	struct kr_sut_profile p;
+	struct kr_err e;
+	CU_ASSERT_EQUAL_FATAL(parse_file("sut/profiles/quaggasrx/quaggasrx.profile", &p), 0);
+	CU_ASSERT_FALSE(kr_sut_cap_bool(&p, "origin_transit_split", true));
+	char *t = slurp("sut/profiles/quaggasrx/bgpd.conf.in", &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	struct kr_sut_vars *v = kr_sut_vars_new();
+	kr_sut_vars_set(v, "asn", "65551");
+	kr_sut_vars_set(v, "router_id", "198.18.0.6");
+	kr_sut_vars_set(v, "shared_key", "/k/sut.pem");
+	const char *pfx[][2] = { { "203.0.113.128/25", "" }, { "2001:db8:5e7::/48", "yes" } };
+	for (size_t i = 0; i < 2; i++) {
+		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "prefixes");
+		kr_sut_vars_set(it, "prefix", pfx[i][0]);
+		kr_sut_vars_set(it, "ipv6", pfx[i][1]);
+	}
+	struct kr_sut_vars *pe = kr_sut_vars_add_item(v, "peers");
+	kr_sut_vars_set(pe, "addr", "198.18.0.9");
+	kr_sut_vars_set(pe, "asn", "65536");
+	kr_sut_vars_set(pe, "ipv6", "yes");
+	kr_sut_vars_set(pe, "passive", "yes");
+	kr_sut_vars_set(pe, "bgpsec_ipv4", "send receive");
+	struct kr_bytes out = { 0 };
+	int r = kr_sut_expand(t, len, "bgpd.conf.in", v, &out, &e);
+	if (r)
+		fprintf(stderr, "%s\n", e.msg);
+	CU_ASSERT_EQUAL_FATAL(r, 0);
+	const char *c = (const char *)out.p;
+	const char *af6 = strstr(c, "address-family ipv6");
+	const char *n4 = strstr(c, " network 203.0.113.128/25\n");
+	const char *n6 = strstr(c, "  network 2001:db8:5e7::/48\n");
+	CU_ASSERT(af6 && n4 && n6 && n4 < af6 && n6 > af6);
+	CU_ASSERT_PTR_NOT_NULL(strstr(c, "srx bgpsec ski 0 1 @SKI:/k/sut.pem@"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c, "neighbor 198.18.0.9 remote-as 65536\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c, "neighbor 198.18.0.9 bgpsec both\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(c, "  neighbor 198.18.0.9 activate\n"));
+	kr_bytes_free(&out);
+	kr_sut_vars_free(v);
+	free(t);
+	kr_sut_profile_free(&p);
+}
+
 /* {profile_dir} is the profile's absolute directory, whatever the working
  * directory; {bin} the build directory. */
 static void t_base_vars(void)
@@ -387,4 +435,5 @@ static void t_base_vars(void)
 
 KR_TESTS("sut_profile", { "parse_good", t_parse_good }, { "parse_errors", t_parse_errors },
 	 { "device_manual", t_device_manual }, { "device_plan", t_device_plan }, { "expand", t_expand }, { "options", t_options },
-	 { "shipped_profiles", t_shipped_profiles }, { "lab_router", t_lab_router }, { "base_vars", t_base_vars });
+	 { "shipped_profiles", t_shipped_profiles }, { "lab_router", t_lab_router },
+	 { "quaggasrx_profile", t_quaggasrx_profile }, { "base_vars", t_base_vars });

@@ -1,0 +1,65 @@
+# NIST QuaggaSRx (BGP-SRx 6.3.3: quagga-srx bgpd, srx_server, srx-crypto-api)
+# as the SUT. Build it first: tools/build-quaggasrx.sh [SOURCE-DIR]
+# (into build-srx/prefix; another prefix: --sut-opt prefix=DIR).
+# How it is driven: README.md here. Format: sut/README.md.
+[sut]
+name = quaggasrx
+kind = daemon
+config = bgpd.conf.in
+config-file = {workdir}/bgpd.conf.in
+start = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}start --workdir {workdir} --config {config} --asn {asn} --router-id {router_id} --rtr-host {rtr_host} --rtr-port {rtr_port}
+ready = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}ready --asn {asn}
+rekey = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}rekey --workdir {workdir} --asn {asn} --role {role} --key {key}
+version = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}version
+
+[capabilities]
+bgpsec = yes
+sign = yes
+originate = yes
+ipv4 = yes
+# IPv6 BGPsec is configured and negotiated like IPv4 (see the expected
+# failures for what the router does with it).
+ipv6 = yes
+rtr = yes
+can_rekey = yes
+# `srx bgpsec active N` switches the one signing key for every peer at once.
+can_stagger = no
+# One active signing key (srx bgpsec active 0|1) for own prefixes and transit.
+origin_transit_split = no
+shared_key = yes
+pcount0 = no
+plain_peers = yes
+# Every neighbor is passive: the harness connects.
+active = no
+passive = yes
+policy = reject-notvalid
+# advertisement-interval 0 on every neighbor; bgpd still sends on a 1 s
+# tick: announcements, withdrawals and reactions to RTR changes reached
+# the observers 0.05-1.05 s after their cause in runs of this profile.
+mrai_ms = 0
+announce_delay_ms = 1000
+withdraw_delay_ms = 1000
+rtr_delay_ms = 1000
+# bgpd keeps each neighbor Idle for about 5 s after start; the ready
+# action waits for that (8-9 s from start in runs of this profile).
+startup_ms = 20000
+# srx_server accepts any intervals the cache sends.
+rtr_refresh_min_s = 1
+rtr_retry_min_s = 1
+rtr_expire_min_s = 2
+
+[options]
+# --sut-opt prefix=DIR: a BGP-SRx installed elsewhere than build-srx/prefix
+prefix = {value}
+
+[expected-failures]
+# Each checked by hand on the case's pcaps (frame numbers from the run
+# checked, 2026-12-03; they can shift by a frame or two between runs).
+replay/4/1 = forwards a replayed UPDATE whose origin key the cache had withdrawn: the Router Key withdrawal (sut-rtr.pcap frame 28) comes before the replay (sut-up1.pcap frame 23), and the SUT announces 198.51.100.0/24 over the withdrawn SKI to dn1 and dn2 (sut-dn1.pcap frame 25, sut-dn2.pcap frame 25) before the sentinel; an UPDATE identical to one seen before gets its earlier Valid result back
+replay/4/2 = a replayed route (sut-up1.pcap frame 20, forwarded in sut-dn1.pcap frame 25) is not withdrawn when the cache withdraws its origin key (sut-rtr.pcap frame 30): no withdrawal of 198.51.100.0/24 follows at dn1 or dn2, only the sentinel (sut-dn1.pcap frame 27); a route never withdrawn and re-announced is (rollover/3.1-5/1 passes)
+rollover/3.1-2/1 = IPv6 BGPsec: srx_server cannot parse the IPv6 UPDATE (sut-up1.pcap frame 21, 2001:db8:100::/48; "Malformed BGPsec update ... Error during parsing the BGPsec_PATH attribute" in sut.out), bgpd marks it invalid and ignores it, nothing reaches dn1 or dn2; the IPv4 routes of the same stage period pass (sut-dn1.pcap frames 17, 19). srx_server crashes on BGPsec-IO's IPv6 UPDATEs (tests/it_bgpsecio.sh: the harness and the reference speaker judge them Valid)
+rollover/3.1-3/sut-1 = no twilight re-advertisement: after `srx bgpsec active 1` (sut-rekey.log) bgpd sends no UPDATE at all; the last ones at dn1 and dn2 carry the old SKI (sut-dn1.pcap frames 17-23, before the switch). Re-advertising needs an operator's clear ip bgp soft out
+rollover/3.1-3/sut-2 = fails on the twilight check it runs first, as rollover/3.1-3/sut-1 (no UPDATE after the switch in sut-dn1.pcap); whether later UPDATEs carry only the new key is not judged
+rtr/8210-5.1/1 = on the new session id srx_server rightly sends Error Report Corrupt Data (sut-rtr.pcap frame 21) and resets (frames 27-31), but keeps the keys the cache dropped: 198.51.100.0/24 signed with them stays announced (sut-dn1.pcap frame 17, never withdrawn); its RTR client then stops on the next Serial Notify ("Unexpected protocol behavior, type=0" in sut.out, second Reset Query frame 33), and the route signed with the newly published key (sut-up2.pcap frame 21) never reaches dn1 or dn2
+rtr/8210-5.3/1 = Cache Reset not implemented in srx_server ("Handle Reset not implemented yet" in sut.out): after Cache Reset and Reset Query (sut-rtr.pcap frames 23-25) the key the cache no longer has is kept, 198.51.100.0/24 signed with it stays announced at dn1 and dn2 (sut-dn1.pcap frame 17, no withdrawal)
+rtr/8210-6/1 = srx_server ignores the Expire Interval: after the End of Data with Expire 2 s (sut-rtr.pcap frame 23) the cache goes silent, and 198.51.100.0/24 stays announced at dn1, dn2 and exa (sut-dn1.pcap frame 17, sut-exa.pcap frame 20, no withdrawal)
