@@ -89,6 +89,13 @@ int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s)
 	int64_t ns = kr_scaled_ns(w->ctx, nominal_s);
 	if (ns < (int64_t)(min_s * 1e9))
 		ns = (int64_t)(min_s * 1e9);
+	/* A SUT may put RTR data to use some time after fetching it (its
+	 * profile's rtr_delay_ms: QuaggaSRx's srx_server registers keys after
+	 * End of Data); a protocol period longer than that contains it in
+	 * reality, so compressed it still does. */
+	double rtr_s = kr_sut_cap_int(w->prof, "rtr_delay_ms", 0) / 1000.0;
+	if (nominal_s >= rtr_s && ns < (int64_t)(rtr_s * 1e9))
+		ns = (int64_t)(rtr_s * 1e9);
 	kr_log(w->ctx, "letting %.0f s of protocol time pass (%.3f s)", nominal_s, kr_ns_to_s(ns));
 	return kr_w_run_until(w, NULL, NULL, kr_now_ns() + ns) < 0 ? -1 : 0;
 }
