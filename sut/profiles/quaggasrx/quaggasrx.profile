@@ -8,7 +8,7 @@ kind = daemon
 config = bgpd.conf.in
 config-file = {workdir}/bgpd.conf.in
 start = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}start --workdir {workdir} --config {config} --asn {asn} --router-id {router_id} --rtr-host {rtr_host} --rtr-port {rtr_port}
-ready = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}ready --asn {asn}
+ready = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}ready --workdir {workdir} --asn {asn}
 rekey = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}rekey --workdir {workdir} --asn {asn} --role {role} --key {key}
 version = {profile_dir}/qsrx {?opt.prefix}--prefix {opt.prefix} {/opt.prefix}version
 
@@ -67,6 +67,9 @@ replay/4/1 = forwards a replayed UPDATE whose origin key the cache had withdrawn
 replay/4/2 = a replayed route (sut-up1.pcap frame 25, forwarded in sut-dn1.pcap frame 25) is not withdrawn when the cache withdraws its origin key (sut-rtr.pcap frame 33): no withdrawal of 198.51.100.0/24 follows at dn1 or dn2, only the sentinel (sut-dn1.pcap frame 27); a route never withdrawn and re-announced is (rollover/3.1-5/1 passes)
 rollover/3.1-3/sut-1 = no twilight re-advertisement: after `srx bgpsec active 1` (sut-rekey.log) bgpd sends no UPDATE at all; the last ones at dn1 and dn2 carry the old SKI (sut-dn1.pcap frames 17-25, before the switch). Re-advertising needs an operator's clear ip bgp soft out
 rollover/3.1-3/sut-2 = fails on the twilight check it runs first, as rollover/3.1-3/sut-1 (no UPDATE after the switch in sut-dn1.pcap); whether later UPDATEs carry only the new key is not judged
-rtr/8210-5.1/1 = (NOT-JUDGED: its RTR barrier is a precondition, which this list cannot excuse; listed so the reason is on record) on the new session id (sut-rtr.pcap frame 26) srx_server rightly sends Error Report Corrupt Data (frame 28) and resets (frames 35-37), but keeps the key the cache dropped: 198.51.100.0/24 signed with it stays announced (sut-dn1.pcap frame 19, never withdrawn); its RTR client then stops ("Unexpected protocol behavior, type=0" in sut.out, second Reset Query frame 41), and the route signed with the newly published key (sut-up2.pcap frame 22) never reaches dn1 or dn2
+rtr/8210-5.1/1 = srx_server sends a Serial Query for serial 3 after an End of Data with serial 4 (wire lint, sut-rtr.pcap frame 41); and (when judged on routes) on the new session id (sut-rtr.pcap frame 26) srx_server rightly sends Error Report Corrupt Data (frame 28) and resets (frames 35-37), but keeps the key the cache dropped: 198.51.100.0/24 signed with it stays announced (sut-dn1.pcap frame 19, never withdrawn); its RTR client then stops ("Unexpected protocol behavior, type=0" in sut.out, second Reset Query frame 41), and the route signed with the newly published key (sut-up2.pcap frame 22) never reaches dn1 or dn2
 rtr/8210-5.3/1 = Cache Reset not implemented in srx_server ("Handle Reset not implemented yet" in sut.out): after Cache Reset and Reset Query (sut-rtr.pcap frames 28-30) the key the cache no longer has is kept, 198.51.100.0/24 signed with it stays announced at dn1 and dn2 (sut-dn1.pcap frame 19, no withdrawal)
 rtr/8210-6/1 = srx_server ignores the Expire Interval: after the End of Data with Expire 2 s (sut-rtr.pcap frame 27) the cache goes silent, and 198.51.100.0/24 stays announced at dn1, dn2 and exa (sut-dn1.pcap frame 18, sut-exa.pcap frame 19, no withdrawal)
+plain/8205-4.4/1 = to the plain peer exa bgpd sends UPDATEs with NLRI 192.0.2.128/32, ORIGIN and AS_PATH but no NEXT_HOP (mandatory, RFC 4271 §5.1.3): sut-exa.pcap frame 22 (wire lint)
+rollover/3.1-5/3 = to the plain peer exa bgpd sends UPDATEs without NEXT_HOP (sut-exa.pcap frame 20: ORIGIN, AS_PATH, NLRI 192.0.2.128/32 only; wire lint), as in plain/8205-4.4/1
+rtr/8210-6/2 = to the plain peer exa bgpd sends UPDATEs without NEXT_HOP (sut-exa.pcap frame 20: ORIGIN, AS_PATH, NLRI 192.0.2.128/32 only; wire lint), as in plain/8205-4.4/1
