@@ -30,13 +30,13 @@ static int keys_apart(struct kr_ctx *ctx)
 	return st_all_resigned(ctx, transit, 2, t0, 0, "transit route signed with the transit key");
 }
 
-/* Announcements of the transit routes at dn1+dn2 so far. */
+/* Announcements of the transit routes at up2, dn1 and dn2 so far. */
 static size_t transit_announcements(struct kr_ctx *ctx)
 {
 	struct kr_world *w = ctx->w;
 	const char *transit[] = { P1, P2 };
 	size_t n = 0;
-	for (int d = KR_DN1; d <= KR_DN2; d++)
+	for (int d = KR_UP2; d <= KR_DN2; d++) /* up1 is where they come from */
 		for (size_t i = 0; i < 2; i++) {
 			struct kr_wroute r;
 			if (kr_w_route(w, (enum kr_peer)d, transit[i], &r) == 0)
@@ -78,14 +78,14 @@ static int origin_roll(struct kr_ctx *ctx)
 		return -1;
 	kr_judge(ctx, "an origin-key roll leaves the transit routes alone");
 	size_t n = kr_w_updates_since(ctx->w, KR_DN1, t) + kr_w_updates_since(ctx->w, KR_DN2, t);
-	if (st_sentinel(ctx, KR_DOWNSTREAM) < 0)
+	if (st_sentinel(ctx, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	kr_metric(ctx, "origin_roll_updates", (double)n, "UPDATEs");
 	size_t after = transit_announcements(ctx);
 	kr_expect(ctx, "no transit route re-advertised when only the origin key rolls (%zu own-prefix UPDATEs expected)",
 		  (size_t)ST_NOWN * 2);
 	if (after != before)
-		return kr_fail(ctx, "%zu transit re-advertisements at dn1+dn2 (%zu UPDATEs in all)",
+		return kr_fail(ctx, "%zu transit re-advertisements at up2, dn1 and dn2 (%zu UPDATEs in all)",
 			       after - before, n);
 	return 0;
 }
@@ -108,7 +108,7 @@ static int transit_roll(struct kr_ctx *ctx)
 	kr_metric(ctx, "transit_roll_updates",
 		  (double)(kr_w_updates_since(ctx->w, KR_DN1, t) + kr_w_updates_since(ctx->w, KR_DN2, t)),
 		  "UPDATEs");
-	if (st_sentinel(ctx, KR_DOWNSTREAM) < 0)
+	if (st_sentinel(ctx, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	const char *own[ST_NOWN];
 	own_list(ctx, own);

@@ -13,7 +13,7 @@ static int step1_prepublish(struct kr_ctx *ctx)
 	struct kr_wkey *k0, *k1;
 	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	size_t before[KR_NPEERS];
 	st_withdrawals(ctx->w, P1, before);
@@ -21,9 +21,9 @@ static int step1_prepublish(struct kr_ctx *ctx)
 	if (kr_w_publish(ctx->w, k1) < 0)
 		return -1;
 	kr_judge(ctx, "a route signed with the pre-published key validates; the old-key route stays");
-	if (st_announce_seen(ctx, KR_UP1, P2, k1, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P2, k1, KR_BGPSEC_PEERS) < 0)
 		return -1;
-	return st_stayed(ctx, KR_DOWNSTREAM, P1, before, "route signed with the old key after pre-publication");
+	return st_stayed(ctx, KR_BGPSEC_PEERS, P1, before, "route signed with the old key after pre-publication");
 }
 
 /* Step 2: during the stage period either key validates. */
@@ -39,9 +39,9 @@ static int step2_stage(struct kr_ctx *ctx)
 	if (kr_w_pass_time(ctx->w, 86400, 0.05) < 0)
 		return -1;
 	kr_judge(ctx, "during the stage period routes signed with the old and with the new key validate");
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_BGPSEC_PEERS) < 0)
 		return -1;
-	return st_announce_seen(ctx, KR_UP1, P2, k1, KR_DOWNSTREAM);
+	return st_announce_seen(ctx, KR_UP1, P2, k1, KR_BGPSEC_PEERS);
 }
 
 /* Step 3: the peer re-advertises with the new key; downstream the new
@@ -51,8 +51,8 @@ static int step3_twilight(struct kr_ctx *ctx)
 	struct kr_wkey *k0, *k1;
 	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0 ||
-	    st_announce_seen(ctx, KR_UP1, P2, k0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_BGPSEC_PEERS) < 0 ||
+	    st_announce_seen(ctx, KR_UP1, P2, k0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	if (kr_w_publish(ctx->w, k1) < 0 || kr_w_pass_time(ctx->w, 86400, 0.05) < 0)
 		return -1;
@@ -64,15 +64,15 @@ static int step3_twilight(struct kr_ctx *ctx)
 	kr_log(ctx, "step 3: up1 re-advertises %s and %s with %s", P1, P2, kr_wkey_name(k1));
 	if (kr_w_announce(ctx->w, KR_UP1, P1, k1) < 0 || kr_w_announce(ctx->w, KR_UP1, P2, k1) < 0)
 		return -1;
-	if (st_present(ctx, KR_DOWNSTREAM, P1, NULL, kr_wkey_ski(k1), t, KR_W_ANNOUNCE,
+	if (st_present(ctx, KR_BGPSEC_PEERS, P1, NULL, kr_wkey_ski(k1), t, KR_W_ANNOUNCE,
 		       "re-advertisement signed with the new key") < 0 ||
-	    st_present(ctx, KR_DOWNSTREAM, P2, NULL, kr_wkey_ski(k1), t, KR_W_ANNOUNCE,
+	    st_present(ctx, KR_BGPSEC_PEERS, P2, NULL, kr_wkey_ski(k1), t, KR_W_ANNOUNCE,
 		       "re-advertisement signed with the new key") < 0)
 		return -1;
 	kr_metric(ctx, "twilight_propagation", kr_ns_to_s(kr_now_ns() - t), "s");
-	if (st_stayed(ctx, KR_DOWNSTREAM, P1, b1, "no withdrawal gap at twilight") < 0)
+	if (st_stayed(ctx, KR_BGPSEC_PEERS, P1, b1, "no withdrawal gap at twilight") < 0)
 		return -1;
-	return st_stayed(ctx, KR_DOWNSTREAM, P2, b2, "no withdrawal gap at twilight");
+	return st_stayed(ctx, KR_BGPSEC_PEERS, P2, b2, "no withdrawal gap at twilight");
 }
 
 /* Step 4: a CRL alone changes nothing the SUT can see: the cache still
@@ -82,11 +82,11 @@ static int step4_crl(struct kr_ctx *ctx)
 	struct kr_wkey *k0, *k1;
 	if (st_up_peer(ctx, &k0, &k1) < 0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	if (kr_w_publish(ctx->w, k1) < 0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P2, k1, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P2, k1, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	size_t b1[KR_NPEERS], b2[KR_NPEERS];
 	st_withdrawals(ctx->w, P1, b1);
@@ -96,9 +96,9 @@ static int step4_crl(struct kr_ctx *ctx)
 	       kr_wkey_name(k0));
 	if (kr_w_revoke(ctx->w, k0) < 0)
 		return -1;
-	if (st_stayed(ctx, KR_DOWNSTREAM, P1, b1, "old-key route while the cache still has the key") < 0)
+	if (st_stayed(ctx, KR_BGPSEC_PEERS, P1, b1, "old-key route while the cache still has the key") < 0)
 		return -1;
-	return st_stayed(ctx, KR_DOWNSTREAM, P2, b2, "new-key route after CRL publication");
+	return st_stayed(ctx, KR_BGPSEC_PEERS, P2, b2, "new-key route after CRL publication");
 }
 
 /* Step 5 setup: up1 has P1 re-signed with k1 and P2 still signed with k0;
@@ -108,7 +108,7 @@ static int step5_setup(struct kr_ctx *ctx, bool exa, int64_t *t_withdraw)
 	struct kr_world_cfg cfg = { .exa = exa };
 	if (st_up(ctx, &cfg) < 0)
 		return -1;
-	unsigned mask = exa ? KR_ALL_DOWN : KR_DOWNSTREAM;
+	unsigned mask = exa ? KR_ALL_PEERS : KR_BGPSEC_PEERS;
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *k1 = kr_w_key(ctx->w, KR_UP1, 1);
 	struct kr_wkey *q0 = kr_w_key(ctx->w, KR_UP2, 0);
 	if (!k0 || !k1 || !q0)
@@ -136,7 +136,7 @@ static int step5_withdraw(struct kr_ctx *ctx)
 	int64_t t;
 	if (step5_setup(ctx, false, &t) < 0)
 		return -1;
-	if (st_absent(ctx, KR_DOWNSTREAM, P2, KR_W_RTR, "route signed with the withdrawn key") < 0)
+	if (st_absent(ctx, KR_BGPSEC_PEERS, P2, KR_W_RTR, "route signed with the withdrawn key") < 0)
 		return -1;
 	kr_metric(ctx, "withdraw_latency", kr_ns_to_s(kr_now_ns() - t), "s");
 	return 0;
@@ -152,11 +152,11 @@ static int step5_no_over_withdraw(struct kr_ctx *ctx)
 	st_withdrawals(ctx->w, P3, b3);
 	/* Wait for the reaction first (or its deadline) so "stayed" is judged
 	 * after the SUT acted; whether P2 went is another case's verdict. */
-	if (kr_w_wait_absent(ctx->w, KR_DOWNSTREAM, P2, kr_w_deadline(ctx->w, KR_W_RTR)) < 0)
+	if (kr_w_wait_absent(ctx->w, KR_BGPSEC_PEERS, P2, kr_w_deadline(ctx->w, KR_W_RTR)) < 0)
 		return -1;
-	if (st_stayed(ctx, KR_DOWNSTREAM, P1, b1, "route re-signed with the new key of the same AS") < 0)
+	if (st_stayed(ctx, KR_BGPSEC_PEERS, P1, b1, "route re-signed with the new key of the same AS") < 0)
 		return -1;
-	return st_stayed(ctx, KR_DOWNSTREAM, P3, b3, "route of another AS");
+	return st_stayed(ctx, KR_BGPSEC_PEERS, P3, b3, "route of another AS");
 }
 
 static int step5_plain(struct kr_ctx *ctx)

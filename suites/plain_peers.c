@@ -11,7 +11,7 @@ static int no_bgpsec_path(struct kr_ctx *ctx)
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0);
 	if (!k0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	kr_judge(ctx, "what the plain peer receives");
 	if (st_present(ctx, 1u << KR_EXA, P1, NULL, NULL, 0, KR_W_ANNOUNCE, "the route at the plain peer") < 0)
@@ -19,7 +19,7 @@ static int no_bgpsec_path(struct kr_ctx *ctx)
 	if (st_present(ctx, 1u << KR_EXA, kr_w_sut_prefix(ctx->w, 0), NULL, NULL, 0, KR_W_ANNOUNCE,
 		       "the SUT's own prefix at the plain peer") < 0)
 		return -1;
-	if (st_sentinel(ctx, KR_ALL_DOWN) < 0)
+	if (st_sentinel(ctx, KR_ALL_PEERS) < 0)
 		return -1;
 	kr_expect(ctx, "no UPDATE with a BGPsec_PATH attribute at the plain peer exa; AS_PATH only");
 	if (kr_w_saw_bgpsec_path(ctx->w, KR_EXA))

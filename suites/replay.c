@@ -20,7 +20,7 @@ static int setup(struct kr_ctx *ctx, struct kr_bytes *old, struct kr_wkey **k0, 
 	struct kr_wkey *k1 = kr_w_key(ctx->w, KR_UP1, 1);
 	if (!*k0 || !k1)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, *k0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, *k0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	if (kr_w_captured_update(ctx->w, KR_UP1, P1, old) < 0)
 		return -1;
@@ -38,13 +38,13 @@ static int setup(struct kr_ctx *ctx, struct kr_bytes *old, struct kr_wkey **k0, 
 	*t_twilight = kr_now_ns();
 	if (kr_w_announce(ctx->w, KR_UP1, P1, k1) < 0)
 		return -1;
-	if (st_present(ctx, KR_DOWNSTREAM, P1, NULL, kr_wkey_ski(k1), *t_twilight, KR_W_ANNOUNCE,
+	if (st_present(ctx, KR_BGPSEC_PEERS, P1, NULL, kr_wkey_ski(k1), *t_twilight, KR_W_ANNOUNCE,
 		       "twilight re-advertisement") < 0)
 		return -1;
 	kr_log(ctx, "up1 withdraws %s (topology change)", P1);
 	if (kr_w_withdraw(ctx->w, KR_UP1, P1) < 0)
 		return -1;
-	return st_absent(ctx, KR_DOWNSTREAM, P1, KR_W_WITHDRAW, "withdrawal by the origin");
+	return st_absent(ctx, KR_BGPSEC_PEERS, P1, KR_W_WITHDRAW, "withdrawal by the origin");
 }
 
 static int replay_after_withdrawal(struct kr_ctx *ctx)
@@ -61,7 +61,7 @@ static int replay_after_withdrawal(struct kr_ctx *ctx)
 	kr_log(ctx, "replaying the captured UPDATE after the RTR withdrawal of %s", kr_wkey_name(k0));
 	if (kr_w_send_raw(ctx->w, KR_UP1, old.p, old.len) < 0)
 		goto out;
-	rc = st_not_propagated(ctx, KR_DOWNSTREAM, P1, "replayed UPDATE signed with the withdrawn key");
+	rc = st_not_propagated(ctx, KR_BGPSEC_PEERS, P1, "replayed UPDATE signed with the withdrawn key");
 out:
 	kr_bytes_free(&old);
 	return rc;
@@ -78,7 +78,7 @@ static int replay_in_window(struct kr_ctx *ctx)
 	kr_log(ctx, "replaying the captured UPDATE while %s is still published", kr_wkey_name(k0));
 	if (kr_w_send_raw(ctx->w, KR_UP1, old.p, old.len) < 0)
 		goto out;
-	int acc = kr_w_wait_present(ctx->w, KR_DOWNSTREAM, P1, NULL, kr_wkey_ski(k0), 0,
+	int acc = kr_w_wait_present(ctx->w, kr_w_receivers(KR_UP1), P1, NULL, kr_wkey_ski(k0), 0,
 				    kr_w_deadline(ctx->w, KR_W_ANNOUNCE));
 	if (acc < 0)
 		goto out;
@@ -95,7 +95,7 @@ static int replay_in_window(struct kr_ctx *ctx)
 	kr_judge(ctx, "the replayed route goes once the cache withdraws the old key");
 	if (kr_w_revoke(ctx->w, k0) < 0 || kr_w_unpublish(ctx->w, k0) < 0)
 		goto out;
-	if (st_absent(ctx, KR_DOWNSTREAM, P1, KR_W_RTR, "replayed route once the cache withdrew the old key") < 0)
+	if (st_absent(ctx, KR_BGPSEC_PEERS, P1, KR_W_RTR, "replayed route once the cache withdrew the old key") < 0)
 		goto out;
 	int64_t closed = kr_now_ns();
 	kr_metric(ctx, "replay_window_close", kr_ns_to_s(closed - tw), "s");

@@ -10,7 +10,7 @@
 static int reset_setup(struct kr_ctx *ctx, bool new_session, size_t b2[KR_NPEERS])
 {
 	struct kr_world_cfg cfg = { 0 };
-	if (st_up_two_origins(ctx, &cfg, KR_DOWNSTREAM) < 0)
+	if (st_up_two_origins(ctx, &cfg, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *q0 = kr_w_key(ctx->w, KR_UP2, 0);
 	st_withdrawals(ctx->w, P2, b2);
@@ -27,7 +27,7 @@ static int reset_flushes(struct kr_ctx *ctx, bool new_session)
 	if (reset_setup(ctx, new_session, b2) < 0)
 		return -1;
 	kr_judge(ctx, "routes signed with keys not announced again are withdrawn");
-	return st_absent(ctx, KR_DOWNSTREAM, P1, KR_W_RTR, "route signed with a key not re-announced after the reset");
+	return st_absent(ctx, KR_BGPSEC_PEERS, P1, KR_W_RTR, "route signed with a key not re-announced after the reset");
 }
 
 /* The pick-up of the cache's data after the reset: a key published now
@@ -40,7 +40,7 @@ static int reset_picks_up(struct kr_ctx *ctx, bool new_session)
 	kr_judge(ctx, "the SUT works from the cache's new data: new keys are taken up, re-announced keys kept");
 	if (kr_w_rtr_pickup(ctx->w) < 0)
 		return -1;
-	return st_stayed(ctx, KR_DOWNSTREAM, P2, b2, "route signed with a key the cache announced again");
+	return st_stayed(ctx, KR_BGPSEC_PEERS, P2, b2, "route signed with a key the cache announced again");
 }
 
 static int cache_reset(struct kr_ctx *ctx)
@@ -79,7 +79,7 @@ static int expire_setup(struct kr_ctx *ctx, unsigned min_expire, unsigned *mask,
 			struct kr_rtr_timers *t, int64_t *t_eod)
 {
 	struct kr_world_cfg cfg = { .exa = (ctx->sut->caps & KR_NEED_PLAIN_PEER) != 0 };
-	*mask = cfg.exa ? KR_ALL_DOWN : KR_DOWNSTREAM;
+	*mask = cfg.exa ? KR_ALL_PEERS : KR_BGPSEC_PEERS;
 	if (st_up_two_origins(ctx, &cfg, *mask) < 0)
 		return -1;
 	if (kr_w_rtr_timers(ctx->w, NOM_REFRESH, NOM_RETRY, NOM_EXPIRE, min_expire, t) < 0)
@@ -106,12 +106,13 @@ static int expire_drops(struct kr_ctx *ctx)
 		kr_expect(ctx, "keys of an unreachable cache dropped after its Expire Interval (%u s): "
 			       "%s withdrawn at every observer within %.2f s of the last End of Data",
 			  t.expire, pf[i], kr_ns_to_s(dl - eod));
-		int rc = kr_w_wait_absent(ctx->w, mask, pf[i], dl);
+		unsigned to = mask & ~kr_w_announcers(ctx->w, pf[i]);
+		int rc = kr_w_wait_absent(ctx->w, to, pf[i], dl);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
 			char state[1024];
-			st_describe(ctx->w, mask, pf[i], state, sizeof(state));
+			st_describe(ctx->w, to, pf[i], state, sizeof(state));
 			return kr_fail(ctx, "%.2f s after the last End of Data: %s",
 				       kr_ns_to_s(kr_now_ns() - eod), state);
 		}
@@ -142,13 +143,13 @@ static int expire_keeps(struct kr_ctx *ctx)
 		return -1;
 	for (int p = 0; p < KR_NPEERS; p++) {
 		struct kr_wroute r;
-		if (!(mask & (1u << p)))
+		if (!(mask & kr_w_receivers(KR_UP1) & (1u << p)))
 			continue;
 		if (kr_w_route(ctx->w, (enum kr_peer)p, P1, &r) < 0)
 			return -1;
 		if (!r.present || r.withdrawals != b1[p]) {
 			char state[1024];
-			st_describe(ctx->w, mask, P1, state, sizeof(state));
+			st_describe(ctx->w, mask & kr_w_receivers(KR_UP1), P1, state, sizeof(state));
 			return kr_fail(ctx, "%.2f s after the last End of Data: %s",
 				       kr_ns_to_s(kr_now_ns() - eod), state);
 		}

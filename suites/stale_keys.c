@@ -14,7 +14,7 @@ static int unknown_ski(struct kr_ctx *ctx)
 	kr_judge(ctx, "a route signed with a never-published SKI is not propagated");
 	if (!kx || kr_w_announce(ctx->w, KR_UP1, P1, kx) < 0)
 		return -1;
-	return st_not_propagated(ctx, KR_DOWNSTREAM, P1, "route signed with a never-published SKI");
+	return st_not_propagated(ctx, KR_BGPSEC_PEERS, P1, "route signed with a never-published SKI");
 }
 
 static int bad_signature(struct kr_ctx *ctx)
@@ -27,7 +27,7 @@ static int bad_signature(struct kr_ctx *ctx)
 	kr_judge(ctx, "a route whose signature does not verify is not propagated");
 	if (!forged || kr_w_announce(ctx->w, KR_UP1, P1, forged) < 0)
 		return -1;
-	return st_not_propagated(ctx, KR_DOWNSTREAM, P1,
+	return st_not_propagated(ctx, KR_BGPSEC_PEERS, P1,
 				 "route whose signature does not verify with the published key of its SKI");
 }
 
@@ -39,7 +39,7 @@ static int gone_key(struct kr_ctx *ctx, bool revoke)
 	struct kr_wkey *k0 = kr_w_key(ctx->w, KR_UP1, 0), *k1 = kr_w_key(ctx->w, KR_UP1, 1);
 	if (!k0 || !k1 || kr_w_publish(ctx->w, k1) < 0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P2, k1, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P2, k1, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	if (revoke && kr_w_revoke(ctx->w, k0) < 0)
 		return -1;
@@ -48,7 +48,7 @@ static int gone_key(struct kr_ctx *ctx, bool revoke)
 	kr_judge(ctx, "a route signed with a key that is gone is not propagated");
 	if (kr_w_announce(ctx->w, KR_UP1, P1, k0) < 0)
 		return -1;
-	return st_not_propagated(ctx, KR_DOWNSTREAM, P1,
+	return st_not_propagated(ctx, KR_BGPSEC_PEERS, P1,
 				 revoke ? "route signed with a revoked (and withdrawn) key"
 					: "route signed with a key the cache withdrew");
 }
@@ -71,14 +71,14 @@ static int late_key(struct kr_ctx *ctx)
 	struct kr_wkey *k1 = kr_w_key(ctx->w, KR_UP1, 1);
 	if (!k1 || kr_w_announce(ctx->w, KR_UP1, P1, k1) < 0)
 		return -1;
-	if (st_not_propagated(ctx, KR_DOWNSTREAM, P1, "route signed with a key not yet published") < 0)
+	if (st_not_propagated(ctx, KR_BGPSEC_PEERS, P1, "route signed with a key not yet published") < 0)
 		return -1;
 	int64_t t = kr_now_ns();
 	kr_log(ctx, "the cache announces %s after the UPDATE arrived", kr_wkey_name(k1));
 	if (kr_w_publish(ctx->w, k1) < 0)
 		return -1;
 	kr_judge(ctx, "the stored UPDATE is re-validated once its key arrives");
-	if (st_present(ctx, KR_DOWNSTREAM, P1, NULL, kr_wkey_ski(k1), 0, KR_W_RTR,
+	if (st_present(ctx, KR_BGPSEC_PEERS, P1, NULL, kr_wkey_ski(k1), 0, KR_W_RTR,
 		       "re-validation once the key arrives, without a new UPDATE") < 0)
 		return -1;
 	kr_metric(ctx, "revalidation_latency", kr_ns_to_s(kr_now_ns() - t), "s");

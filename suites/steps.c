@@ -76,6 +76,14 @@ void st_describe(struct kr_world *w, unsigned mask, const char *prefix, char *ou
 	}
 }
 
+/* The peers of mask that can receive prefix: never the upstream that
+ * announced it (the SUT does not send a route back where it came from), so
+ * a case can ask for "every BGPsec peer" with KR_BGPSEC_PEERS. */
+static unsigned receivers(struct kr_ctx *ctx, unsigned mask, const char *prefix)
+{
+	return mask & ~kr_w_announcers(ctx->w, prefix);
+}
+
 static const char *peers(unsigned mask, char *buf, size_t sz)
 {
 	size_t off = 0;
@@ -132,23 +140,50 @@ int st_up_two_origins(struct kr_ctx *ctx, const struct kr_world_cfg *cfg, unsign
 	return 0;
 }
 
+/* The peers of mask where prefix is not as st_present wants it. */
+static unsigned lacking(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
+			const uint8_t *origin_ski, int64_t since)
+{
+	unsigned bad = 0;
+	for (int p = 0; p < KR_NPEERS; p++) {
+		struct kr_wroute r;
+		if (!(mask & (1u << p)) || kr_w_route(ctx->w, (enum kr_peer)p, prefix, &r) < 0)
+			continue;
+		bool ok = r.present && (!since || r.t_ns >= since);
+		if (p != KR_EXA)
+			ok = ok && r.bgpsec && r.valid && (!sut_ski || !memcmp(r.sut_ski, sut_ski, KR_SKI_LEN)) &&
+			     (!origin_ski || !memcmp(r.origin_ski, origin_ski, KR_SKI_LEN));
+		bad |= ok ? 0 : 1u << p;
+	}
+	return bad;
+}
+
 int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint8_t *sut_ski,
 	       const uint8_t *origin_ski, int64_t since, enum kr_wait_kind kind, const char *why)
 {
+	mask = receivers(ctx, mask, prefix);
 	char pb[64], a[16], b[16];
 	double in = kr_w_deadline_s(ctx->w, kind);
 	kr_expect(ctx, "%s: %s at %s within %.2f s (origin SKI %s, SUT SKI %s%s)", why, prefix,
 		  peers(mask, pb, sizeof(pb)), in, st_ski(origin_ski, a), st_ski(sut_ski, b),
 		  since ? ", announced anew" : "");
 	int64_t t0 = kr_now_ns();
-	return arrived(ctx, kr_w_wait_present(ctx->w, mask, prefix, sut_ski, origin_ski, since,
-					      kr_w_deadline(ctx->w, kind)),
-		       t0, mask, prefix, why);
+	int rc = kr_w_wait_present(ctx->w, mask, prefix, sut_ski, origin_ski, since, kr_w_deadline(ctx->w, kind));
+	if (rc == 0) {
+		/* name the peers it is missing at before what each one holds */
+		char lb[64], state[1024];
+		unsigned bad = lacking(ctx, mask, prefix, sut_ski, origin_ski, since);
+		st_describe(ctx->w, mask, prefix, state, sizeof(state));
+		return kr_fail(ctx, "after %.2f s, not so at %s: %s", kr_ns_to_s(kr_now_ns() - t0),
+			       peers(bad ? bad : mask, lb, sizeof(lb)), state);
+	}
+	return arrived(ctx, rc, t0, mask, prefix, why);
 }
 
-int st_present_signed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const struct kr_wkey *k,
+int st_present_signed(struct kr_ctx *ctx, unsigned mask0, const char *prefix, const struct kr_wkey *k,
 		      int64_t since, enum kr_wait_kind kind, const char *why)
 {
+	unsigned mask = receivers(ctx, mask0, prefix);
 	char pb[64];
 	double in = kr_w_deadline_s(ctx->w, kind);
 	kr_expect(ctx, "%s: %s at %s within %.2f s, valid, with a signature by %s%s", why, prefix,
@@ -171,6 +206,7 @@ int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, st
 int st_absent(struct kr_ctx *ctx, unsigned mask, const char *prefix, enum kr_wait_kind kind,
 	      const char *why)
 {
+	mask = receivers(ctx, mask, prefix);
 	char pb[64], state[1024];
 	kr_expect(ctx, "%s: withdrawal of %s at %s within %.2f s", why, prefix,
 		  peers(mask, pb, sizeof(pb)), kr_w_deadline_s(ctx->w, kind));
@@ -222,6 +258,7 @@ static int check_at_sentinel(struct kr_ctx *ctx, unsigned mask, const char *pref
 
 int st_not_propagated(struct kr_ctx *ctx, unsigned mask, const char *prefix, const char *why)
 {
+	mask = receivers(ctx, mask, prefix);
 	if (st_sentinel(ctx, mask) < 0)
 		return -1;
 	char pb[64];
@@ -245,6 +282,7 @@ void st_withdrawals(struct kr_world *w, const char *prefix, size_t out[KR_NPEERS
 int st_stayed(struct kr_ctx *ctx, unsigned mask, const char *prefix, const size_t before[KR_NPEERS],
 	      const char *why)
 {
+	mask = receivers(ctx, mask, prefix);
 	if (st_sentinel(ctx, mask) < 0)
 		return -1;
 	char pb[64];
@@ -272,11 +310,11 @@ int st_sut_setup(struct kr_ctx *ctx, bool split, const char *role, struct kr_wke
 	*k1 = kr_w_sut_key(ctx->w, role, 1);
 	if (!u0 || !*k0 || !*k1)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, u0, KR_DOWNSTREAM) < 0 ||
-	    st_announce_seen(ctx, KR_UP1, P2, u0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, u0, KR_BGPSEC_PEERS) < 0 ||
+	    st_announce_seen(ctx, KR_UP1, P2, u0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	for (unsigned i = 0; i < ST_NOWN; i++)
-		if (st_present(ctx, KR_DOWNSTREAM, kr_w_sut_prefix(ctx->w, i), NULL, NULL, 0, KR_W_ANNOUNCE,
+		if (st_present(ctx, KR_BGPSEC_PEERS, kr_w_sut_prefix(ctx->w, i), NULL, NULL, 0, KR_W_ANNOUNCE,
 			       "the SUT's own prefix") < 0)
 			return -1;
 	kr_log(ctx, "steps 1-2: pre-publish the SUT's next %s key %s", role, kr_wkey_name(*k1));
@@ -285,13 +323,14 @@ int st_sut_setup(struct kr_ctx *ctx, bool split, const char *role, struct kr_wke
 	return 0;
 }
 
-/* Every prefix in list at every BGPsec observer, announced anew since t
- * and signed by the SUT with k. */
+/* Every prefix in list at every BGPsec peer that should have it (all four
+ * for the SUT's own prefixes, all but the announcing upstream for transit
+ * routes), announced anew since t and signed by the SUT with k. */
 int st_all_resigned(struct kr_ctx *ctx, const char *const *list, size_t n, struct kr_wkey *k,
 			int64_t t, const char *why)
 {
 	for (size_t i = 0; i < n; i++)
-		if (st_present(ctx, KR_DOWNSTREAM, list[i], kr_wkey_ski(k), NULL, t, KR_W_ANNOUNCE, why) < 0)
+		if (st_present(ctx, KR_BGPSEC_PEERS, list[i], kr_wkey_ski(k), NULL, t, KR_W_ANNOUNCE, why) < 0)
 			return -1;
 	return 0;
 }
@@ -338,7 +377,7 @@ int st_not_signed_since(struct kr_ctx *ctx, unsigned mask, const struct kr_wkey 
 		  peers(mask, pb, sizeof(pb)));
 	size_t off = 0, total = 0;
 	got[0] = 0;
-	for (int p = KR_DN1; p < KR_NPEERS; p++) {
+	for (int p = 0; p < KR_NPEERS; p++) {
 		if (!(mask & (1u << p)))
 			continue;
 		size_t n = kr_w_signed_since(ctx->w, (enum kr_peer)p, kr_wkey_ski(k), t);

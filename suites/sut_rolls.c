@@ -1,8 +1,8 @@
 /* The SUT signs while it rolls its own key (draft §3.1 step 3, RFC 8634
  * §3.1): the harness pre-publishes the SUT's next key in RTR (steps 1-2)
- * and triggers the switch through the profile's rekey action; dn1 and dn2
- * check what the SUT re-advertises. The SUT originates two prefixes and
- * forwards two from up1. */
+ * and triggers the switch through the profile's rekey action; every BGPsec
+ * peer (up1, up2, dn1, dn2) checks what the SUT re-advertises. The SUT
+ * originates two prefixes and forwards two from up1. */
 #include <stdio.h>
 #include <string.h>
 
@@ -39,13 +39,14 @@ static int only_new_key_after(struct kr_ctx *ctx)
 	if (!u0 || kr_w_announce(ctx->w, KR_UP1, P3, u0) < 0)
 		return -1;
 	char state[1024];
-	kr_expect(ctx, "a route learnt after the switch (%s from up1) reaches dn1,dn2 within %.2f s", P3,
+	unsigned to3 = kr_w_receivers(KR_UP1);
+	kr_expect(ctx, "a route learnt after the switch (%s from up1) reaches up2,dn1,dn2 within %.2f s", P3,
 		  kr_w_deadline_s(ctx->w, KR_W_ANNOUNCE));
-	int rc = kr_w_wait_announced(ctx->w, KR_DOWNSTREAM, P3, t, kr_w_deadline(ctx->w, KR_W_ANNOUNCE));
+	int rc = kr_w_wait_announced(ctx->w, to3, P3, t, kr_w_deadline(ctx->w, KR_W_ANNOUNCE));
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
-		st_describe(ctx->w, KR_DOWNSTREAM, P3, state, sizeof(state));
+		st_describe(ctx->w, to3, P3, state, sizeof(state));
 		return kr_fail_pre(ctx, "%s", state);
 	}
 	/* ... and the whole table sent again on request (RFC 2918) */
@@ -53,24 +54,25 @@ static int only_new_key_after(struct kr_ctx *ctx)
 	st_all_prefixes(ctx, all);
 	int64_t tr = kr_now_ns();
 	unsigned asked = 0;
-	for (int d = KR_DN1; d <= KR_DN2; d++) {
+	for (int d = KR_UP1; d <= KR_DN2; d++) {
 		int q = kr_w_route_refresh(ctx->w, (enum kr_peer)d);
 		if (q < 0)
 			return -1;
 		asked |= q == 0 ? 1u << d : 0;
 	}
 	for (size_t i = 0; asked && i < ST_NOWN + 2; i++)
-		if (kr_w_wait_announced(ctx->w, asked, all[i], tr, kr_w_deadline(ctx->w, KR_W_ANNOUNCE)) == 0)
+		if (kr_w_wait_announced(ctx->w, asked & ~kr_w_announcers(ctx->w, all[i]), all[i], tr,
+					kr_w_deadline(ctx->w, KR_W_ANNOUNCE)) == 0)
 			kr_log(ctx, "%s not sent again after ROUTE-REFRESH (judged on what arrived)", all[i]);
-	if (st_sentinel(ctx, KR_DOWNSTREAM) < 0)
+	if (st_sentinel(ctx, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	char a[16], b[16];
-	kr_expect(ctx, "every UPDATE at dn1,dn2 since the switch at +%.3f s signed by the SUT with its new key %s "
+	kr_expect(ctx, "every UPDATE at up1,up2,dn1,dn2 since the switch at +%.3f s signed by the SUT with its new key %s "
 		       "only, never another (old key %s)",
 		  kr_w_case_s(ctx->w, t), st_ski(kr_wkey_ski(k1), a), st_ski(kr_wkey_ski(k0), b));
 	char obs[1024] = "";
 	size_t off = 0, bad = 0;
-	for (int d = KR_DN1; d <= KR_DN2; d++) {
+	for (int d = KR_UP1; d <= KR_DN2; d++) {
 		struct kr_wfirst f;
 		size_t n = kr_w_signed_other_since(ctx->w, (enum kr_peer)d, kr_wkey_ski(k1), t, &f);
 		if (!n)
@@ -87,9 +89,10 @@ static int only_new_key_after(struct kr_ctx *ctx)
 	}
 	if (bad)
 		return kr_fail(ctx, "%s", obs);
-	kr_metric(ctx, "updates_after_switch",
-		  (double)(kr_w_updates_since(ctx->w, KR_DN1, t) + kr_w_updates_since(ctx->w, KR_DN2, t)),
-		  "UPDATEs");
+	size_t nup = 0;
+	for (int d = KR_UP1; d <= KR_DN2; d++)
+		nup += kr_w_updates_since(ctx->w, (enum kr_peer)d, t);
+	kr_metric(ctx, "updates_after_switch", (double)nup, "UPDATEs");
 	return 0;
 }
 
@@ -115,13 +118,16 @@ static int stagger_roll(struct kr_ctx *ctx, unsigned *ms, const char *all[ST_NOW
 	int64_t until = kr_w_deadline(ctx->w, KR_W_ANNOUNCE) + 4 * (int64_t)*ms * 1000000;
 	char a[16], state[1024];
 	for (size_t i = 0; i < ST_NOWN + 2; i++) {
-		kr_expect(ctx, "staggered twilight: %s at dn1,dn2 re-advertised with the new key %s within %.2f s",
-			  all[i], st_ski(kr_wkey_ski(k1), a), kr_ns_to_s(until - t));
-		int rc = kr_w_wait_present(ctx->w, KR_DOWNSTREAM, all[i], kr_wkey_ski(k1), NULL, t, until);
+		unsigned to = KR_BGPSEC_PEERS & ~kr_w_announcers(ctx->w, all[i]);
+		kr_expect(ctx, "staggered twilight: %s at every BGPsec peer that has it (%s) re-advertised with "
+			       "the new key %s within %.2f s", all[i], to & (1u << KR_UP1) ? "up1,up2,dn1,dn2"
+											: "up2,dn1,dn2",
+			  st_ski(kr_wkey_ski(k1), a), kr_ns_to_s(until - t));
+		int rc = kr_w_wait_present(ctx->w, to, all[i], kr_wkey_ski(k1), NULL, t, until);
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
-			st_describe(ctx->w, KR_DOWNSTREAM, all[i], state, sizeof(state));
+			st_describe(ctx->w, to, all[i], state, sizeof(state));
 			return kr_fail(ctx, "%s", state);
 		}
 	}
@@ -142,22 +148,37 @@ static int staggered_apart(struct kr_ctx *ctx)
 	if (stagger_roll(ctx, &ms, all) < 0)
 		return -1;
 	kr_judge(ctx, "the peers' twilight moments are staggered");
-	int64_t first[2] = { INT64_MAX, INT64_MAX };
-	for (int d = 0; d < 2; d++)
+	/* each peer's twilight moment: its first re-signed route */
+	int64_t first[KR_EXA];
+	for (int d = KR_UP1; d <= KR_DN2; d++) {
+		first[d] = INT64_MAX;
 		for (size_t i = 0; i < ST_NOWN + 2; i++) {
 			struct kr_wroute r;
-			if (kr_w_route(ctx->w, d ? KR_DN2 : KR_DN1, all[i], &r) < 0)
+			if (kr_w_announcers(ctx->w, all[i]) & (1u << d))
+				continue;
+			if (kr_w_route(ctx->w, (enum kr_peer)d, all[i], &r) < 0)
 				return -1;
 			if (r.t_ns < first[d])
 				first[d] = r.t_ns;
 		}
-	double gap = kr_ns_to_s(first[1] > first[0] ? first[1] - first[0] : first[0] - first[1]);
-	double stagger_s = ms / 1000.0;
+	}
+	double stagger_s = ms / 1000.0, gap = 1e9;
+	int ga = 0, gb = 0;
+	for (int a = KR_UP1; a <= KR_DN2; a++)
+		for (int b = a + 1; b <= KR_DN2; b++) {
+			double g = kr_ns_to_s(first[a] > first[b] ? first[a] - first[b] : first[b] - first[a]);
+			if (g < gap) {
+				gap = g;
+				ga = a;
+				gb = b;
+			}
+		}
 	kr_metric(ctx, "stagger_gap", gap, "s");
-	kr_expect(ctx, "the twilight reaches dn1 and dn2 at least %.2f s apart (stagger %u ms asked)",
+	kr_expect(ctx, "the twilight reaches up1, up2, dn1 and dn2 each at least %.2f s apart (stagger %u ms asked)",
 		  stagger_s / 2, ms);
 	if (gap < stagger_s / 2)
-		return kr_fail(ctx, "%.3f s apart", gap);
+		return kr_fail(ctx, "%s and %s only %.3f s apart (at +%.3f s and +%.3f s)", kr_peer_name(ga),
+			       kr_peer_name(gb), gap, kr_w_case_s(ctx->w, first[ga]), kr_w_case_s(ctx->w, first[gb]));
 	return 0;
 }
 

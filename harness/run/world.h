@@ -22,6 +22,15 @@
 enum kr_peer { KR_UP1, KR_UP2, KR_DN1, KR_DN2, KR_EXA, KR_NPEERS };
 #define KR_DOWNSTREAM ((1u << KR_DN1) | (1u << KR_DN2))
 #define KR_ALL_DOWN (KR_DOWNSTREAM | (1u << KR_EXA))
+/* Every BGPsec peer of the SUT (all of them observe what it sends). */
+#define KR_BGPSEC_PEERS ((1u << KR_UP1) | (1u << KR_UP2) | KR_DOWNSTREAM)
+#define KR_ALL_PEERS (KR_BGPSEC_PEERS | (1u << KR_EXA))
+/* The BGPsec peers that should receive a route learnt from `from` (never
+ * the peer it came from; from = KR_NPEERS: the SUT's own prefixes, all). */
+static inline unsigned kr_w_receivers(enum kr_peer from)
+{
+	return from < KR_NPEERS ? KR_BGPSEC_PEERS & ~(1u << from) : KR_BGPSEC_PEERS;
+}
 const char *kr_peer_name(enum kr_peer p);
 uint32_t kr_peer_asn(enum kr_peer p);
 uint32_t kr_sut_asn(void);
@@ -189,7 +198,11 @@ struct kr_wroute {
  * withdrawn at +0.700 s", "... published", "... never published", or the
  * SKI alone when no key of the case has it. */
 void kr_w_ski_story(struct kr_world *w, const uint8_t *ski, char *out, size_t outsz);
-/* Is p an observer in this case (dn1, dn2, and exa when started)? */
+/* The upstreams (enum kr_peer bits) that announced prefix in this case:
+ * the SUT never sends it back to them. 0 for the SUT's own prefixes. */
+unsigned kr_w_announcers(struct kr_world *w, const char *prefix);
+/* Is p an observer in this case (up1, up2, dn1, dn2, and exa when
+ * started)? */
 bool kr_w_observes(struct kr_world *w, enum kr_peer p);
 /* Current state of prefix at an observer (dn1, dn2, exa). 0 or -1. */
 int kr_w_route(struct kr_world *w, enum kr_peer dn, const char *prefix, struct kr_wroute *out);

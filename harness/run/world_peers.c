@@ -59,7 +59,9 @@ static int start_speaker(struct kr_world *w, enum kr_peer p)
 	c.bgpsec_send[KR_AFI_IPV6] = c.bgpsec_recv[KR_AFI_IPV6] = true;
 	c.nh6 = me6;
 	c.record = true;
-	c.observe = p == KR_DN1 || p == KR_DN2;
+	/* every BGPsec peer observes what the SUT sends it: upstreams get
+	 * the SUT's own prefixes and the other upstream's routes too */
+	c.observe = true;
 	/* after a reset the SUT may refuse a connection until it has closed
 	 * the old one: try again soon */
 	c.connect_retry_ms = 50;
@@ -239,6 +241,19 @@ int kr_w_withdraw(struct kr_world *w, enum kr_peer up, const char *prefix)
 	return 0;
 }
 
+unsigned kr_w_announcers(struct kr_world *w, const char *prefix)
+{
+	struct kr_prefix p;
+	if (kr_prefix_parse(&p, prefix) < 0)
+		return 0;
+	kr_prefix_canon(&p);
+	unsigned m = 0;
+	for (size_t i = 0; i < w->nsent; i++)
+		if (kr_prefix_eq(&w->sent[i].pfx, &p))
+			m |= 1u << w->sent[i].up;
+	return m;
+}
+
 int kr_w_sent_update(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_bytes *out)
 {
 	struct kr_prefix p;
@@ -350,7 +365,7 @@ struct kr_obs *kr_w_obs(struct kr_world *w, enum kr_peer dn)
 {
 	if (dn == KR_EXA)
 		return w->exa ? kr_exa_obs(w->exa) : NULL;
-	if ((dn == KR_DN1 || dn == KR_DN2) && w->sp[dn])
+	if (dn < KR_EXA && w->sp[dn])
 		return kr_speaker_obs(w->sp[dn]);
 	return NULL;
 }
@@ -436,7 +451,7 @@ static bool has_hop_ski(const struct kr_wroute *r, const uint8_t *ski)
 static bool holds(void *arg)
 {
 	struct wait_arg *a = arg;
-	for (int d = KR_DN1; d < KR_NPEERS; d++) {
+	for (int d = 0; d < KR_NPEERS; d++) {
 		if (!(a->mask & (1u << d)))
 			continue;
 		struct kr_obs *o = kr_w_obs(a->w, (enum kr_peer)d);
@@ -467,7 +482,7 @@ static int wait_for(struct kr_world *w, struct wait_arg *a, const char *prefix, 
 {
 	if (parse_prefix(w, prefix, &a->p) < 0)
 		return -1;
-	for (int d = KR_DN1; d < KR_NPEERS; d++)
+	for (int d = 0; d < KR_NPEERS; d++)
 		if ((a->mask & (1u << d)) && !kr_w_obs(w, (enum kr_peer)d))
 			return kr_error(w->ctx, "%s is not an observer in this case", kr_peer_name(d));
 	return kr_w_run_until(w, holds, a, deadline);
@@ -606,9 +621,25 @@ int kr_w_sentinel(struct kr_world *w, unsigned mask)
 	 * UPDATE under test on the same session: two upstream sessions are
 	 * read by the SUT in no defined order. */
 	if (w->have_last_up) {
-		struct kr_wkey *k = newest_published(w, w->last_up);
-		if (k)
-			return sentinel_with(w, w->last_up, k, mask, kr_w_deadline(w, KR_W_ANNOUNCE), false);
+		enum kr_peer up = w->last_up, other = up == KR_UP1 ? KR_UP2 : KR_UP1;
+		struct kr_wkey *k = newest_published(w, up);
+		if (k) {
+			/* the sender never gets its own sentinel back: it gets
+			 * one from the other upstream, sent after the first
+			 * arrived everywhere else */
+			int rc = 1;
+			if (mask & ~(1u << up))
+				rc = sentinel_with(w, up, k, mask & ~(1u << up), kr_w_deadline(w, KR_W_ANNOUNCE), false);
+			if (rc != 1 || !(mask & (1u << up)))
+				return rc;
+			struct kr_wkey *k2 = newest_published(w, other);
+			if (!k2)
+				return kr_error(w->ctx, "no published key of %s for the sentinel to %s",
+						kr_peer_name(other), kr_peer_name(up));
+			rc = sentinel_with(w, other, k2, 1u << up, kr_w_deadline(w, KR_W_ANNOUNCE), false);
+			w->last_up = up; /* still the session of the UPDATE under test */
+			return rc;
+		}
 	}
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 0);
 	if (!k)

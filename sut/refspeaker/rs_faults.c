@@ -42,6 +42,7 @@ static const struct {
 	{ "rtr-v0", &rs_fault.rtr_v0 },
 	{ "drop-keys-on-error-report", &rs_fault.drop_keys_on_error_report },
 	{ "no-keys-after-reset", &rs_fault.no_keys_after_reset },
+	{ "twilight-skips-upstream", &rs_fault.twilight_skips_upstream },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

@@ -40,6 +40,7 @@ struct rs_faults {
 	bool rtr_v0;                 /* the RTR client speaks version 0 only */
 	bool drop_keys_on_error_report; /* an Error Report from the cache drops every key */
 	bool no_keys_after_reset;    /* after a Cache Reset / new session id, new keys are ignored */
+	bool twilight_skips_upstream; /* the own twilight skips the last peer that sent us routes */
 };
 
 extern struct rs_faults rs_fault;

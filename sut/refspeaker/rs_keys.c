@@ -240,13 +240,21 @@ int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigne
 	rs_log("rekey %s%s: new SKI %s, stagger %u ms", rs_role_name(role),
 	       sp->cfg.shared_key ? " (shared key)" : "", h, stagger_ms);
 	size_t now = 0, later = 0, npeers = 0, nsec = 0;
-	for (size_t i = 0; i < sp->cfg.npeers; i++)
+	const struct rs_peer *upstream = NULL; /* the last BGPsec peer that sent us routes */
+	for (size_t i = 0; i < sp->cfg.npeers; i++) {
 		nsec += sends_bgpsec(&sp->peers[i]);
+		if (sends_bgpsec(&sp->peers[i]) && sp->peers[i].updates_in)
+			upstream = &sp->peers[i];
+	}
 	for (size_t i = 0; i < sp->cfg.npeers; i++) {
 		struct rs_peer *q = &sp->peers[i];
 		bool readv = !rs_fault.no_readvertise;
 		if (rs_fault.partial_readvertise && npeers > 0)
 			readv = false; /* fault: only the first BGPsec peer */
+		if (rs_fault.twilight_skips_upstream && q == upstream) {
+			rs_log("fault twilight-skips-upstream: no twilight towards %s", q->name);
+			readv = false; /* fault: only "downstream" peers get the re-signed routes */
+		}
 		if (rs_fault.stagger_forgets_last && stagger_ms && sends_bgpsec(q) && npeers + 1 == nsec) {
 			rs_log("fault stagger-forgets-last: no twilight towards %s", q->name);
 			readv = false; /* fault: the last peer's timer is never set */

@@ -42,6 +42,7 @@ struct rs_peer {
 	uint32_t key_gen[2];     /* own-key generation in use towards this peer */
 	uint64_t twilight_timer;
 	bool twilight_pending[2];
+	uint64_t updates_in;     /* UPDATEs it sent us (an upstream, in effect) */
 };
 
 /* RTR key record mirrored from RTRlib, for show and one-key-per-as. */

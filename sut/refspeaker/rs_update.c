@@ -142,6 +142,7 @@ void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, 
 		  const struct kr_update *u, const struct kr_err *err)
 {
 	sp->st.updates_in++;
+	p->updates_in++;
 	if (!u) {
 		/* The NLRI could not be located (RFC 7606 §3 j) or the attribute
 		 * list is broken (§3 a, b, g): session reset. */
