@@ -128,5 +128,12 @@ has stale "$out/stale.log" "Valid when received at +"
 has stale "$out/stale.log" "Not Valid now (up1#0 (SKI "
 json stale '" withdrawn at +" in c["rollover/3.1-5/1"]["actual"]'
 
-[ $fail -eq 0 ] && echo "ok: crash, wrapper, session drop, ready check, MUST/SHOULD split, sut-2, times"
+# 8. A profile without IPv6: every /v6 run SKIPs with the reason, the IPv4
+# runs go on.
+profile noipv6 -e "s|^ipv6 = yes|ipv6 = no|"
+run noipv6 0 --sut "$out/noipv6.profile" rollover/3.1-1/1 rollover/3.1-3/sut-1
+json noipv6 'all(c[i]["outcome"] == "PASS" for i in ("rollover/3.1-1/1", "rollover/3.1-3/sut-1"))'
+json noipv6 'all(c[i]["outcome"] == "SKIP" and "ipv6" in c[i]["reason"] for i in ("rollover/3.1-1/1/v6", "rollover/3.1-3/sut-1/v6"))'
+
+[ $fail -eq 0 ] && echo "ok: crash, wrapper, session drop, ready check, MUST/SHOULD split, sut-2, times, ipv6 = no"
 exit $fail
