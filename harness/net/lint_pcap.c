@@ -7,117 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net/pcap_read.h"
+#include "net/capread.h"
 #include "wire/lint_rib.h"
 #include "wire/rtr_follow.h"
 #include "wire/rtr_pdu.h"
-
-/* ---- reading ------------------------------------------------------------ */
-
-struct lmsg {
-	int64_t ts;
-	uint64_t seq;          /* reading order, breaks ties */
-	unsigned file, conn, dir;
-	enum kr_sproto proto;
-	uint64_t pkt_no;
-	struct kr_endpoint src, dst;
-	uint8_t *msg;
-	size_t len;
-	struct kr_spiece *pieces;
-	size_t npieces;
-};
-
-struct rd {
-	struct lmsg *m;
-	size_t n, cap;
-	unsigned file;
-	uint64_t seq;
-	struct kr_lint_out *out;
-	const char *path;
-	bool nomem;
-	/* framing errors: located later, when the sender is known */
-	struct ferr { unsigned file, conn, dir; struct kr_serr e; } *fe;
-	size_t nfe, capfe;
-};
-
-static void note(struct kr_lint_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct kr_lint_out *o, const char *fmt, ...)
-{
-	if (o->nnotes >= 100)
-		return;
-	char **n = realloc(o->notes, (o->nnotes + 1) * sizeof *n);
-	if (!n)
-		return;
-	o->notes = n;
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&n[o->nnotes], fmt, ap) >= 0)
-		o->nnotes++;
-	va_end(ap);
-}
-
-static void on_msg(const struct kr_smsg *m, void *arg)
-{
-	struct rd *r = arg;
-	if (r->nomem)
-		return;
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? 2 * r->cap : 256;
-		struct lmsg *nm = realloc(r->m, nc * sizeof *nm);
-		if (!nm) {
-			r->nomem = true;
-			return;
-		}
-		r->m = nm;
-		r->cap = nc;
-	}
-	struct lmsg *l = &r->m[r->n];
-	*l = (struct lmsg){ m->ts_ns, r->seq++, r->file, m->conn, m->dir, m->proto, m->pkt_no, m->src, m->dst,
-			    malloc(m->len ? m->len : 1), m->len, NULL, 0 };
-	if (m->npieces)
-		l->pieces = malloc(m->npieces * sizeof *l->pieces);
-	if (!l->msg || (m->npieces && !l->pieces)) {
-		free(l->msg);
-		free(l->pieces);
-		r->nomem = true;
-		return;
-	}
-	memcpy(l->msg, m->msg, m->len);
-	if (m->npieces) {
-		memcpy(l->pieces, m->pieces, m->npieces * sizeof *l->pieces);
-		l->npieces = m->npieces;
-	}
-	r->n++;
-}
-
-static void on_err(const struct kr_serr *e, void *arg)
-{
-	struct rd *r = arg;
-	const char *base = strrchr(r->path, '/') ? strrchr(r->path, '/') + 1 : r->path;
-	if (e->kind == KR_SE_FRAMING && e->has_conn) {
-		if (r->nfe == r->capfe) {
-			size_t nc = r->capfe ? 2 * r->capfe : 8;
-			struct ferr *nf = realloc(r->fe, nc * sizeof *nf);
-			if (!nf)
-				return;
-			r->fe = nf;
-			r->capfe = nc;
-		}
-		r->fe[r->nfe++] = (struct ferr){ r->file, e->conn, e->dir, *e };
-		return;
-	}
-	if (e->kind == KR_SE_PARTIAL)
-		return; /* the capture stopped in the middle of a message: nothing to judge */
-	note(r->out, "%s: packet %llu: %s", base, (unsigned long long)e->pkt_no, e->msg);
-}
-
-static int cmp_msg(const void *a, const void *b)
-{
-	const struct lmsg *x = a, *y = b;
-	if (x->ts != y->ts)
-		return x->ts < y->ts ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
 
 /* ---- state --------------------------------------------------------------- */
 
@@ -157,15 +50,16 @@ struct lint {
 	struct kr_crypto_ctx *cc;
 	/* keys at the current time, rebuilt when a span starts or ends */
 	struct kr_keytab *kt;
-	size_t kt_spans;
-	int64_t kt_next;
+	int64_t kt_next, kt_built;
+	struct kr_rkey_span *spans; /* of every RTR session */
+	size_t nspans;
 	bool rtr_keys;
 	/* the message being linted */
-	const struct lmsg *cur;
+	const struct kr_cmsg *cur;
 	int cur_spk;
 };
 
-static struct lconn *conn_of(struct lint *L, const struct lmsg *m)
+static struct lconn *conn_of(struct lint *L, const struct kr_cmsg *m)
 {
 	for (size_t i = L->nc; i-- > 0;)
 		if (L->c[i].file == m->file && L->c[i].conn == m->conn)
@@ -201,17 +95,7 @@ static int speaker_of(struct lint *L, uint32_t as, uint32_t id)
 
 /* ---- findings ------------------------------------------------------------ */
 
-static const char *link_name(const char *path, char *buf, size_t sz)
-{
-	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	size_t l = strlen(b);
-	if (l > 5 && !strcmp(b + l - 5, ".pcap"))
-		l -= 5;
-	snprintf(buf, sz, "%.*s", (int)l, b);
-	return buf;
-}
-
-static void what_of(const struct lmsg *m, char *buf, size_t sz)
+static void what_of(const struct kr_cmsg *m, char *buf, size_t sz)
 {
 	static const char *const bgp[] = { "?", "OPEN", "UPDATE", "NOTIFICATION", "KEEPALIVE", "ROUTE-REFRESH" };
 	if (m->proto == KR_SP_BGP)
@@ -220,7 +104,7 @@ static void what_of(const struct lmsg *m, char *buf, size_t sz)
 		snprintf(buf, sz, "RTR %s", m->len > 1 ? kr_rtr_type_name(m->msg[1]) : "?");
 }
 
-static void add_finding(struct lint *L, const struct lmsg *m, enum kr_lint_rule_id rule, size_t off,
+static void add_finding(struct lint *L, const struct kr_cmsg *m, enum kr_lint_rule_id rule, size_t off,
 			const char *text, uint64_t at_pkt, size_t at_foff, const char *what)
 {
 	struct kr_lint_out *o = L->out;
@@ -240,7 +124,7 @@ static void add_finding(struct lint *L, const struct lmsg *m, enum kr_lint_rule_
 	struct kr_lint_finding *f = &o->f[o->n++];
 	memset(f, 0, sizeof *f);
 	f->rule = rule;
-	link_name(L->paths[m->file], f->link, sizeof f->link);
+	kr_capread_link(L->paths[m->file], f->link, sizeof f->link);
 	f->msg_frame = m->pkt_no;
 	f->msg_off = off;
 	f->ts_ns = m->ts;
@@ -291,43 +175,20 @@ void kr_lint_finding_str(const struct kr_lint_finding *f, char *out, size_t sz)
 /* ---- keys at a time -------------------------------------------------------- */
 
 /* Rebuild the key table when a span started or ended (+ grace) since the
- * last build. */
+ * last build. The spans are complete (the RTR streams were read first). */
 static void keys_at(struct lint *L, int64_t t)
 {
-	size_t spans = 0;
-	for (size_t i = 0; i < L->npr; i++) {
-		const struct kr_rkey_span *s;
-		spans += kr_rtr_follow_spans(L->pr[i].fol, &s);
-	}
-	if (L->kt && spans == L->kt_spans && t < L->kt_next)
+	if (L->kt && t < L->kt_next && t >= L->kt_built)
 		return;
-	if (!L->kt)
-		L->kt = kr_keytab_new();
-	if (!L->kt)
+	if (!L->kt && !(L->kt = kr_keytab_new()))
 		return;
-	kr_keytab_clear(L->kt);
-	L->kt_spans = spans;
-	L->kt_next = INT64_MAX;
-	for (size_t i = 0; i < L->npr; i++) {
-		const struct kr_rkey_span *s;
-		size_t n = kr_rtr_follow_spans(L->pr[i].fol, &s);
-		for (size_t k = 0; k < n; k++) {
-			int64_t end = s[k].to == INT64_MAX ? INT64_MAX : s[k].to + L->o->grace_ns;
-			if (s[k].from > t && s[k].from < L->kt_next)
-				L->kt_next = s[k].from;
-			if (s[k].from > t || end <= t)
-				continue;
-			struct kr_err e = { 0 };
-			kr_keytab_add(L->kt, s[k].asn, s[k].ski, s[k].spki, s[k].spki_len, &e);
-			if (end < L->kt_next)
-				L->kt_next = end;
-		}
-	}
+	L->kt_built = t;
+	L->kt_next = kr_rkey_spans_at(L->spans, L->nspans, t, L->o->grace_ns, L->kt);
 }
 
 /* ---- BGP ------------------------------------------------------------------- */
 
-static void open_seen(struct lint *L, struct lconn *c, const struct lmsg *m)
+static void open_seen(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 {
 	struct kr_bytes *b = &c->open[m->dir];
 	b->len = 0;
@@ -374,7 +235,7 @@ static bool linted(const struct lint *L, const struct lconn *c, unsigned dir)
 	return s >= 0 && L->sp[s].as == L->o->sender_as;
 }
 
-static void bgp_msg(struct lint *L, struct lconn *c, const struct lmsg *m)
+static void bgp_msg(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 {
 	uint8_t type = m->len > 18 ? m->msg[18] : 0;
 	if (type == KR_BGP_OPEN)
@@ -426,7 +287,7 @@ static int pair_of(struct lint *L, const struct kr_endpoint *router, const struc
 	return (int)L->npr++;
 }
 
-static void rtr_msg(struct lint *L, struct lconn *c, const struct lmsg *m)
+static void rtr_msg(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 {
 	if (m->len < 2)
 		return;
@@ -461,21 +322,23 @@ static void rtr_msg(struct lint *L, struct lconn *c, const struct lmsg *m)
 
 /* ---- driver ---------------------------------------------------------------- */
 
-static void framing_errors(struct lint *L, const struct rd *r)
+static void framing_errors(struct lint *L, struct kr_capread *cr)
 {
-	for (size_t i = 0; i < r->nfe; i++) {
-		const struct ferr *fe = &r->fe[i];
-		struct lmsg m = { .file = fe->file, .conn = fe->conn, .dir = fe->dir, .pkt_no = fe->e.pkt_no,
+	for (size_t i = 0; i < cr->nfe; i++) {
+		const struct kr_cferr *fe = &cr->fe[i];
+		struct kr_cmsg m = { .file = fe->file, .conn = fe->e.conn, .dir = fe->e.dir, .pkt_no = fe->e.pkt_no,
 				  .src = fe->e.src, .dst = fe->e.dst, .proto = KR_SP_NONE };
 		struct lconn *c = NULL;
 		for (size_t k = 0; k < L->nc; k++)
-			if (L->c[k].file == fe->file && L->c[k].conn == fe->conn)
+			if (L->c[k].file == fe->file && L->c[k].conn == fe->e.conn)
 				c = &L->c[k];
 		m.proto = c ? c->proto : KR_SP_BGP;
-		bool mine = c && (c->proto == KR_SP_RTR ? c->router_dir == (int)fe->dir : linted(L, c, fe->dir));
+		bool mine = c && (c->proto == KR_SP_RTR ? c->router_dir == (int)fe->e.dir : linted(L, c, fe->e.dir));
 		if (!mine && L->o->sender_as) {
-			note(L->out, "%s: packet %llu: %s (not a linted sender)", L->paths[fe->file],
-			     (unsigned long long)fe->e.pkt_no, fe->e.msg);
+			char link[64];
+			kr_capread_note(cr, "%s: packet %llu: %s (not a linted sender)",
+					kr_capread_link(L->paths[fe->file], link, sizeof link),
+					(unsigned long long)fe->e.pkt_no, fe->e.msg);
 			continue;
 		}
 		add_finding(L, &m, m.proto == KR_SP_RTR ? KR_L_RTR_PDU : KR_L_HEADER, 0, fe->e.msg, fe->e.at_pkt,
@@ -491,56 +354,52 @@ int kr_lint_pcaps(const char *const *paths, size_t npaths, const struct kr_lint_
 	memcpy(cfg.bgp_ports, o->bgp_ports, sizeof cfg.bgp_ports);
 	memcpy(cfg.rtr_ports, o->rtr_ports, sizeof cfg.rtr_ports);
 	cfg.detect = o->detect;
-	struct rd r = { .out = out };
-	int rc = 0;
-	for (size_t i = 0; i < npaths && rc == 0; i++) {
-		r.file = (unsigned)i;
-		r.path = paths[i];
-		rc = kr_pcap_messages(paths[i], &cfg, on_msg, on_err, &r, err);
-	}
+	struct kr_capread cr;
+	if (kr_capread(paths, npaths, &cfg, &cr, err) < 0)
+		return -1;
 	struct lint L = { .o = o, .out = out, .paths = paths, .cur_spk = -1 };
-	if (rc == 0 && r.nomem) {
-		kr_err_set(err, ENOMEM, 0, "out of memory reading the captures");
+	int rc = 0;
+	L.rib = kr_lint_rib_new();
+	L.u = malloc(sizeof *L.u);
+	L.cc = kr_crypto_ctx_new();
+	if (!L.rib || !L.u || !L.cc) {
+		kr_err_set(err, ENOMEM, 0, "out of memory");
 		rc = -1;
 	}
 	if (rc == 0) {
-		L.rib = kr_lint_rib_new();
-		L.u = malloc(sizeof *L.u);
-		L.cc = kr_crypto_ctx_new();
-		if (!L.rib || !L.u || !L.cc) {
-			kr_err_set(err, ENOMEM, 0, "out of memory");
-			rc = -1;
-		}
-	}
-	if (rc == 0) {
-		qsort(r.m, r.n, sizeof *r.m, cmp_msg);
 		/* keys come from RTR when a stream in the captures completed a
 		 * response: the RTR streams are read first, in time order */
-		for (size_t i = 0; i < r.n; i++) {
-			struct lconn *c = conn_of(&L, &r.m[i]);
+		for (size_t i = 0; i < cr.n; i++) {
+			struct lconn *c = conn_of(&L, &cr.m[i]);
 			if (c && c->proto == KR_SP_RTR)
-				rtr_msg(&L, c, &r.m[i]);
+				rtr_msg(&L, c, &cr.m[i]);
 		}
 		for (size_t i = 0; i < L.npr; i++)
 			L.rtr_keys |= kr_rtr_follow_eods(L.pr[i].fol) > 0;
 		for (size_t i = 0; i < L.npr; i++) {
 			const struct kr_rkey_span *s;
-			out->key_spans += kr_rtr_follow_spans(L.pr[i].fol, &s);
+			size_t n = kr_rtr_follow_spans(L.pr[i].fol, &s);
+			struct kr_rkey_span *ns = realloc(L.spans, (L.nspans + n + 1) * sizeof *ns);
+			if (!ns)
+				continue;
+			L.spans = ns;
+			memcpy(L.spans + L.nspans, s, n * sizeof *s);
+			L.nspans += n;
 		}
+		out->key_spans = L.nspans;
 		out->keys_from_rtr = L.rtr_keys;
-		for (size_t i = 0; i < r.n; i++) {
-			struct lconn *c = conn_of(&L, &r.m[i]);
+		for (size_t i = 0; i < cr.n; i++) {
+			struct lconn *c = conn_of(&L, &cr.m[i]);
 			if (c && c->proto == KR_SP_BGP)
-				bgp_msg(&L, c, &r.m[i]);
+				bgp_msg(&L, c, &cr.m[i]);
 		}
-		framing_errors(&L, &r);
+		framing_errors(&L, &cr);
+		out->notes = cr.notes; /* handed over */
+		out->nnotes = cr.nnotes;
+		cr.notes = NULL;
+		cr.nnotes = 0;
 	}
-	for (size_t i = 0; i < r.n; i++) {
-		free(r.m[i].msg);
-		free(r.m[i].pieces);
-	}
-	free(r.m);
-	free(r.fe);
+	kr_capread_free(&cr);
 	for (size_t i = 0; i < L.nc; i++) {
 		kr_bytes_free(&L.c[i].open[0]);
 		kr_bytes_free(&L.c[i].open[1]);
@@ -554,6 +413,7 @@ int kr_lint_pcaps(const char *const *paths, size_t npaths, const struct kr_lint_
 	free(L.u);
 	kr_crypto_ctx_free(L.cc);
 	kr_keytab_free(L.kt);
+	free(L.spans);
 	if (rc < 0)
 		kr_lint_out_free(out);
 	return rc;

@@ -188,3 +188,25 @@ size_t kr_rtr_follow_eods(const struct kr_rtr_follow *f)
 {
 	return f->eods;
 }
+
+int64_t kr_rkey_spans_at(const struct kr_rkey_span *s, size_t n, int64_t t, int64_t grace,
+			 struct kr_keytab *kt)
+{
+	int64_t next = INT64_MAX;
+	kr_keytab_clear(kt);
+	for (size_t k = 0; k < n; k++) {
+		int64_t end = s[k].to == INT64_MAX || s[k].to > INT64_MAX - grace ? INT64_MAX : s[k].to + grace;
+		if (s[k].from > t) {
+			if (s[k].from < next)
+				next = s[k].from;
+			continue;
+		}
+		if (end <= t)
+			continue;
+		struct kr_err e = { 0 };
+		kr_keytab_add(kt, s[k].asn, s[k].ski, s[k].spki, s[k].spki_len, &e);
+		if (end < next)
+			next = end;
+	}
+	return next;
+}

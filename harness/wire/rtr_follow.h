@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/bgpsec_crypto.h"
+
 #define KR_RKEY_SPKI_MAX 160
 
 struct kr_rkey_span {
@@ -41,6 +43,12 @@ void kr_rtr_follow_pdu(struct kr_rtr_follow *f, const uint8_t *pdu, size_t len, 
 void kr_rtr_follow_end(struct kr_rtr_follow *f, int64_t t_ns);
 /* Every span so far, in order of their start. */
 size_t kr_rtr_follow_spans(const struct kr_rtr_follow *f, const struct kr_rkey_span **out);
+/* The keys of spans that hold at t (from <= t < to + grace) into kt,
+ * cleared first. Returns the next time after t at which that set changes
+ * (INT64_MAX: never). */
+int64_t kr_rkey_spans_at(const struct kr_rkey_span *s, size_t n, int64_t t, int64_t grace,
+			 struct kr_keytab *kt);
+
 /* End of Data PDUs seen (0: the capture shows no complete response). */
 size_t kr_rtr_follow_eods(const struct kr_rtr_follow *f);
 
