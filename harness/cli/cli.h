@@ -3,6 +3,8 @@
 #ifndef KR_CLI_H
 #define KR_CLI_H
 
+#include <stdint.h>
+
 struct kr_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
@@ -10,6 +12,10 @@ struct kr_cmd {
 };
 
 extern const struct kr_cmd kr_cmds[];
+
+/* Add port text s to a 0-terminated list of 4 (the last stays 0): 0, or
+ * -1 when s is no port or the list is full (keyroll.c). */
+int kr_cli_add_port(uint16_t *ports, const char *s);
 
 /* Exit codes shared by every subcommand. */
 enum { KR_EXIT_OK = 0, KR_EXIT_FAIL = 1, KR_EXIT_ERROR = 2 };

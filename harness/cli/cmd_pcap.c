@@ -55,19 +55,6 @@ static int usage(void)
 	return KR_EXIT_ERROR;
 }
 
-static int add_port(uint16_t *ports, const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || v < 1 || v > 65535)
-		return -1;
-	for (int i = 0; i < 3; i++)
-		if (!ports[i]) {
-			ports[i] = (uint16_t)v;
-			return 0;
-		}
-	return -1;
-}
 
 static int lint(int argc, char **argv)
 {
@@ -97,10 +84,10 @@ static int lint(int argc, char **argv)
 		} else if (!strcmp(a, "--any-port")) {
 			o.detect = true;
 		} else if (!strcmp(a, "--bgp-port") && v) {
-			if (add_port(o.bgp_ports, argv[++i]) < 0)
+			if (kr_cli_add_port(o.bgp_ports, argv[++i]) < 0)
 				return usage();
 		} else if (!strcmp(a, "--rtr-port") && v) {
-			if (add_port(o.rtr_ports, argv[++i]) < 0)
+			if (kr_cli_add_port(o.rtr_ports, argv[++i]) < 0)
 				return usage();
 		} else if (a[0] != '-' && nfiles < sizeof files / sizeof files[0]) {
 			files[nfiles++] = a;
@@ -161,10 +148,10 @@ int kr_cmd_pcap(int argc, char **argv)
 		if (!strcmp(argv[i], "--keys") && i + 1 < argc)
 			keys = argv[++i];
 		else if (!strcmp(argv[i], "--bgp-port") && i + 1 < argc) {
-			if (add_port(cfg.bgp_ports, argv[++i]) < 0)
+			if (kr_cli_add_port(cfg.bgp_ports, argv[++i]) < 0)
 				return usage();
 		} else if (!strcmp(argv[i], "--rtr-port") && i + 1 < argc) {
-			if (add_port(cfg.rtr_ports, argv[++i]) < 0)
+			if (kr_cli_add_port(cfg.rtr_ports, argv[++i]) < 0)
 				return usage();
 		} else if (argv[i][0] != '-' && !file)
 			file = argv[i];

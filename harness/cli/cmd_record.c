@@ -22,11 +22,13 @@
 #include "cli/cli.h"
 #include "net/netns.h"
 #include "run/obs_wait.h"
+#include "run/record_scenario.h"
 #include "run/speaker.h"
 #include "net/topo.h"
 
 const char kr_cmd_record_help[] =
-	"[--refspeaker [--bin DIR]] OUT.pcap  -- record a BGPsec session into a pcap fixture (+ .keys.json, .md)";
+	"[--refspeaker [--bin DIR] | --scenario rollover [--fault NAME] [--expect IDS]] OUT.pcap"
+	"  -- record a BGPsec session (or a whole router's links) into a pcap fixture (+ .keys.json, .md)";
 
 #define NS 1000000000LL
 #define SIGNER_AS 65536
@@ -376,24 +378,39 @@ out:
 
 int kr_cmd_record(int argc, char **argv)
 {
-	const char *out = NULL, *bin = "build";
+	const char *out = NULL, *bin = "build", *scenario = NULL, *fault = NULL, *expect = NULL;
 	bool refspeaker = false;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--refspeaker"))
 			refspeaker = true;
 		else if (!strcmp(argv[i], "--bin") && i + 1 < argc)
 			bin = argv[++i];
+		else if (!strcmp(argv[i], "--scenario") && i + 1 < argc)
+			scenario = argv[++i];
+		else if (!strcmp(argv[i], "--fault") && i + 1 < argc)
+			fault = argv[++i];
+		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
+			expect = argv[++i];
 		else if (argv[i][0] != '-' && !out)
 			out = argv[i];
 		else
 			out = NULL, argc = 0;
 	}
-	if (!out) {
-		fprintf(stderr, "usage: keyroll record [--refspeaker [--bin DIR]] OUT.pcap\n");
+	if (!out || (scenario && (refspeaker || strcmp(scenario, "rollover"))) || ((fault || expect) && !scenario)) {
+		fprintf(stderr, "usage: keyroll record [--refspeaker [--bin DIR] | --scenario rollover [--fault NAME] "
+				"[--expect IDS]] OUT.pcap\n");
 		return KR_EXIT_ERROR;
 	}
 	struct kr_err err;
 	kr_err_clear(&err);
+	if (scenario) {
+		char msg[512];
+		if (kr_record_scenario(out, fault, expect, msg, sizeof msg) < 0) {
+			fprintf(stderr, "keyroll record: %s\n", msg);
+			return KR_EXIT_ERROR;
+		}
+		return KR_EXIT_OK;
+	}
 	if ((refspeaker ? record_refspeaker(out, bin, &err) : record(out, &err)) < 0) {
 		fprintf(stderr, "keyroll record: %s\n", err.msg);
 		return KR_EXIT_ERROR;

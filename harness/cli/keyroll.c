@@ -1,7 +1,22 @@
 /* keyroll: entry point, dispatches to the subcommands in kr_cmds[]. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
+
+int kr_cli_add_port(uint16_t *ports, const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (end == s || *end || v < 1 || v > 65535)
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (!ports[i]) {
+			ports[i] = (uint16_t)v;
+			return 0;
+		}
+	return -1;
+}
 
 static void usage(FILE *f)
 {

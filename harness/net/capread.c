@@ -128,7 +128,8 @@ int kr_capread(const char *const *paths, size_t npaths, const struct kr_reasm_cf
 		kr_capread_free(out);
 		return -1;
 	}
-	qsort(out->m, out->n, sizeof *out->m, cmp_msg);
+	if (out->n)
+		qsort(out->m, out->n, sizeof *out->m, cmp_msg);
 	return 0;
 }
 

@@ -69,6 +69,26 @@ int kr_w_addr(struct kr_world *w, const char *node, const char *peer, int family
  * when the SUT is wrong. */
 static const double base_s[3] = { 1.5, 1.5, 2.0 };
 
+long kr_profile_delay_ms(const struct kr_sut_profile *p, enum kr_wait_kind k)
+{
+	static const char *const delay_caps[3][2] = {
+		{ "mrai_ms", "announce_delay_ms" }, { "withdraw_delay_ms", NULL }, { "rtr_delay_ms", NULL },
+	};
+	long ms = 0;
+	for (int j = 0; j < 2; j++)
+		if (delay_caps[k][j])
+			ms += kr_sut_cap_int(p, delay_caps[k][j], 0);
+	/* An RTR-driven reaction may also need a fresh announcement. */
+	if (k == KR_W_RTR)
+		ms += kr_profile_delay_ms(p, KR_W_ANNOUNCE);
+	return ms;
+}
+
+double kr_profile_deadline_s(const struct kr_sut_profile *p, enum kr_wait_kind k)
+{
+	return base_s[k] + kr_profile_delay_ms(p, k) / 1000.0;
+}
+
 double kr_w_deadline_s(const struct kr_world *w, enum kr_wait_kind k)
 {
 	return base_s[k] + w->delay_ms[k] / 1000.0;
@@ -204,15 +224,8 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	w->prof = ctx->sut->profile;
 	ctx->w = w;
 	kr_defer(ctx, world_down, w);
-	static const char *const delay_caps[3][2] = {
-		{ "mrai_ms", "announce_delay_ms" }, { "withdraw_delay_ms", NULL }, { "rtr_delay_ms", NULL },
-	};
 	for (int k = 0; k < 3; k++)
-		for (int j = 0; j < 2; j++)
-			if (delay_caps[k][j])
-				w->delay_ms[k] += kr_sut_cap_int(w->prof, delay_caps[k][j], 0);
-	/* An RTR-driven reaction may also need a fresh announcement. */
-	w->delay_ms[KR_W_RTR] += w->delay_ms[KR_W_ANNOUNCE];
+		w->delay_ms[k] = kr_profile_delay_ms(w->prof, (enum kr_wait_kind)k);
 	/* StayRTR sees a change at its next file poll and sends Serial
 	 * Notify; the SUT's Refresh covers a lost notify. */
 	if (ctx->opts && ctx->opts->rtr_stayrtr)

@@ -62,6 +62,11 @@ int64_t kr_w_deadline(const struct kr_world *w, enum kr_wait_kind k);
 double kr_w_deadline_s(const struct kr_world *w, enum kr_wait_kind k);
 /* A kr_now_ns time as seconds since the case started ("+0.512 s"). */
 double kr_w_case_s(const struct kr_world *w, int64_t t_ns);
+/* The same allowance from a SUT profile alone (what `keyroll judge` uses
+ * for captures it did not make): base + the profile's declared delays. */
+struct kr_sut_profile;
+long kr_profile_delay_ms(const struct kr_sut_profile *p, enum kr_wait_kind k);
+double kr_profile_deadline_s(const struct kr_sut_profile *p, enum kr_wait_kind k);
 /* Let protocol time pass (a stage period): runs the loop for
  * nominal_s * time scale, with a floor of min_s. Never a verdict. */
 int kr_w_pass_time(struct kr_world *w, double nominal_s, double min_s);

@@ -50,7 +50,7 @@ static unsigned bucket(unsigned speaker, const struct kr_prefix *p)
 	return h % NBUCKETS;
 }
 
-static void canon(struct kr_prefix *out, const struct kr_prefix *p)
+void kr_prefix_key(struct kr_prefix *out, const struct kr_prefix *p)
 {
 	memset(out, 0, sizeof *out);
 	out->afi = p->afi;
@@ -62,7 +62,7 @@ static void canon(struct kr_prefix *out, const struct kr_prefix *p)
 static void remove_one(struct kr_lint_rib *r, unsigned speaker, unsigned src, const struct kr_prefix *p)
 {
 	struct kr_prefix c;
-	canon(&c, p);
+	kr_prefix_key(&c, p);
 	for (struct entry **pp = &r->b[bucket(speaker, &c)]; *pp; pp = &(*pp)->next) {
 		struct entry *e = *pp;
 		if (e->speaker == speaker && e->src == src && !memcmp(&e->pfx, &c, sizeof c)) {
@@ -87,7 +87,7 @@ static void put(struct kr_lint_rib *r, unsigned speaker, unsigned src, const str
 		return;
 	e->speaker = speaker;
 	e->src = src;
-	canon(&e->pfx, p);
+	kr_prefix_key(&e->pfx, p);
 	e->plain = !bgpsec;
 	e->n = 0;
 	if (bgpsec)
@@ -149,7 +149,7 @@ void kr_lint_rib_drop_src(struct kr_lint_rib *r, unsigned src)
 const struct kr_lint_held *kr_lint_rib_held(struct kr_lint_rib *r, unsigned speaker, const struct kr_prefix *p)
 {
 	struct kr_prefix c;
-	canon(&c, p);
+	kr_prefix_key(&c, p);
 	r->h = (struct kr_lint_held){ .path = r->paths, .len = r->lens };
 	bool any = false;
 	for (struct entry *e = r->b[bucket(speaker, &c)]; e; e = e->next) {

@@ -12,6 +12,10 @@
 #include "wire/bgp_msg.h"
 #include "wire/lint.h"
 
+/* p as a key: canonical (RFC 8205 §4.2 trailing bits zero), every
+ * padding octet zero, so memcmp and hashing of keys agree. */
+void kr_prefix_key(struct kr_prefix *out, const struct kr_prefix *p);
+
 struct kr_lint_rib;
 struct kr_lint_rib *kr_lint_rib_new(void);
 void kr_lint_rib_free(struct kr_lint_rib *r);
