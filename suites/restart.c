@@ -24,7 +24,7 @@ static int new_key_only(struct kr_ctx *ctx)
 	if (st_all_resigned(ctx, all, ST_NOWN + 2, k1, tr, "after the restart every route is signed with the new key") < 0)
 		return -1;
 	kr_metric(ctx, "restart_to_routes", kr_ns_to_s(kr_now_ns() - tr), "s");
-	return st_not_signed_since(ctx, KR_DOWNSTREAM, k0, tr, "after the restart, the old key");
+	return st_not_signed_since(ctx, KR_BGPSEC_PEERS, k0, tr, "after the restart, the old key");
 }
 
 static int revalidates_from_cache(struct kr_ctx *ctx)
@@ -35,9 +35,9 @@ static int revalidates_from_cache(struct kr_ctx *ctx)
 	struct kr_wkey *q0 = kr_w_key(ctx->w, KR_UP2, 0);
 	if (!q0 || kr_w_publish(ctx->w, k1) < 0 || kr_w_rtr_barrier(ctx->w) < 0)
 		return -1;
-	if (st_announce_seen(ctx, KR_UP1, P1, k1, KR_DOWNSTREAM) < 0 ||
-	    st_announce_seen(ctx, KR_UP1, P2, k0, KR_DOWNSTREAM) < 0 ||
-	    st_announce_seen(ctx, KR_UP2, P3, q0, KR_DOWNSTREAM) < 0)
+	if (st_announce_seen(ctx, KR_UP1, P1, k1, KR_BGPSEC_PEERS) < 0 ||
+	    st_announce_seen(ctx, KR_UP1, P2, k0, KR_BGPSEC_PEERS) < 0 ||
+	    st_announce_seen(ctx, KR_UP2, P3, q0, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	/* the cache will answer the restarted SUT late (and says so now, so
 	 * that a cache without the verb SKIPs before the restart) */
@@ -72,12 +72,12 @@ static int revalidates_from_cache(struct kr_ctx *ctx)
 		return kr_fail(ctx, "no synchronised RTR connection from the SUT");
 	}
 	kr_judge(ctx, "after the restart the SUT validates with what the cache holds now");
-	if (st_present(ctx, KR_DOWNSTREAM, P1, NULL, kr_wkey_ski(k1), tr, KR_W_RTR,
+	if (st_present(ctx, KR_BGPSEC_PEERS, P1, NULL, kr_wkey_ski(k1), tr, KR_W_RTR,
 		       "a route that came before the keys is Valid once they are there") < 0 ||
-	    st_present(ctx, KR_DOWNSTREAM, P3, NULL, kr_wkey_ski(q0), tr, KR_W_RTR,
+	    st_present(ctx, KR_BGPSEC_PEERS, P3, NULL, kr_wkey_ski(q0), tr, KR_W_RTR,
 		       "a route that came before the keys is Valid once they are there") < 0)
 		return -1;
-	return st_not_propagated(ctx, KR_DOWNSTREAM, P2, "a route signed with a key withdrawn while the SUT was down");
+	return st_not_propagated(ctx, KR_BGPSEC_PEERS, P2, "a route signed with a key withdrawn while the SUT was down");
 }
 
 static const struct kr_case cases[] = {

@@ -81,7 +81,7 @@ static int speaks_v1(struct kr_ctx *ctx)
 static int error_report_keeps(struct kr_ctx *ctx)
 {
 	struct kr_world_cfg cfg = { 0 };
-	if (st_up_two_origins(ctx, &cfg, KR_DOWNSTREAM) < 0)
+	if (st_up_two_origins(ctx, &cfg, KR_BGPSEC_PEERS) < 0)
 		return -1;
 	/* Expire well beyond the reconnection: keys must outlive the error */
 	struct kr_rtr_timers t;
@@ -103,9 +103,9 @@ static int error_report_keeps(struct kr_ctx *ctx)
 		kr_log(ctx, "the SUT did not reconnect within %u s (Retry): judged before Expire (%u s)",
 		       t.retry, t.expire);
 	}
-	if (st_stayed(ctx, KR_DOWNSTREAM, P1, b1, "route signed with a key of the cache after its Error Report") < 0)
+	if (st_stayed(ctx, KR_BGPSEC_PEERS, P1, b1, "route signed with a key of the cache after its Error Report") < 0)
 		return -1;
-	return st_stayed(ctx, KR_DOWNSTREAM, P2, b2, "route signed with a key of the cache after its Error Report");
+	return st_stayed(ctx, KR_BGPSEC_PEERS, P2, b2, "route signed with a key of the cache after its Error Report");
 }
 
 static const struct kr_case cases[] = {
