@@ -114,12 +114,13 @@ static const struct kr_case cases[] = {
 		   "(metrics: Serial Notify to query and to the reaction on the wire)",
 	  .req = "a BGPsec router gets router keys from Router Key PDUs, which exist in RTR version 1 only; "
 		 "the router's first query announces its version",
+	  /* about the RTR client alone, no route family in it: one run */
 	  .needs = KR_NEED_BGPSEC, .run = speaks_v1 },
 	{ .id = "rtr/8210-5.11/1", .level = KR_SHOULD, .spec = "RFC 8210 §5.11, §12, §6, §10",
 	  .title = "an Error Report from the cache ends the RTR session but keeps the keys: no route is withdrawn",
 	  .req = "a fatal error drops the session (§12); the data may still be used until the Expire "
 		 "Interval (§6), and the router keeps the old data until it has a complete new set (§10)",
-	  .needs = KR_NEED_BGPSEC, .run = error_report_keeps },
+	  .needs = KR_NEED_BGPSEC, .run = error_report_keeps, .per_family = true },
 };
 
 KR_SUITE(rtr_client, "The SUT as an RTR client (RFC 8210)", cases)
