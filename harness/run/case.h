@@ -69,6 +69,10 @@ struct kr_case {
 	 * IPv4 run (suites/README.md, "Both address families"). */
 	bool per_family;
 	uint8_t family;      /* set by the registry: 6 on the IPv6 copy, else 0 */
+	/* The case needs a SUT of its own (it restarts or crashes it, or
+	 * configures it in a way the profile cannot apply at run time): with
+	 * one SUT for the run (lifetime = run) it gets a freshly started one. */
+	bool own_sut;
 };
 /* The address family a case runs for: 6 for the IPv6 copy of a per-family
  * case, 4 otherwise. */
@@ -236,6 +240,7 @@ struct kr_run_report {
 /* ---- the context a run function gets ---------------------------------- */
 
 struct kr_world;     /* the case's topology and roles (world.h) */
+struct kr_world_run; /* what outlives a case when one SUT serves the run */
 struct kr_loop;
 struct kr_run_opts;
 
@@ -259,6 +264,7 @@ struct kr_ctx {
 	const struct kr_case *c;
 	struct kr_result *r;
 	struct kr_world *w;    /* NULL for cases that build nothing */
+	struct kr_world_run *wrun; /* one SUT for the run (lifetime = run), else NULL */
 	struct kr_loop *loop;
 	double time_scale;     /* multiplies every protocol interval */
 	const char *dir;       /* evidence folder of this case */

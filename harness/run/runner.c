@@ -15,6 +15,8 @@
 #include "net/fsutil.h"
 #include "wire/kr_util.h"
 #include "run/runner.h"
+#include "run/sut_profile.h"
+#include "run/world.h"
 #include "net/teardown.h"
 
 /* What a SIGINT/SIGTERM must still write: the cases finished so far. The
@@ -204,10 +206,18 @@ int kr_run(const struct kr_run_opts *o)
 		sut.profile_path ? sut.profile_path : "-", o->time_scale);
 	if (o->shard_n)
 		fprintf(term, ", shard %u/%u of %zu", o->shard_k, o->shard_n, nfiltered);
+	/* One SUT for the run: the world's run part and one event loop outlive
+	 * the cases (world.h, kr_world_run_new). */
+	const struct kr_sut_profile *prof = sut.profile;
+	bool shared = o->sut_lifetime == 2 || (o->sut_lifetime == 0 && prof && prof->lifetime_run);
+	struct kr_loop *run_loop = shared ? kr_loop_new() : NULL;
+	struct kr_world_run *wrun = run_loop ? kr_world_run_new(run_loop, adir) : NULL;
+	if (shared)
+		fprintf(term, ", one SUT for the run");
 	fputc('\n', term);
 	int64_t t0 = kr_now_ns();
 	size_t done = 0;
-	bool stop = false;
+	bool stop = false, kept = false;
 	for (size_t i = 0; i < nall && !stop; i++) {
 		if (!selected(o, refs[i].c))
 			continue;
@@ -215,12 +225,12 @@ int kr_run(const struct kr_run_opts *o)
 		kr_result_init(r, refs[i].suite, refs[i].c);
 		char cdir[PATH_MAX];
 		bool long_path = snprintf(cdir, sizeof(cdir), "%s/%s", adir, refs[i].c->id) >= (int)sizeof(cdir);
-		struct kr_loop *loop = kr_loop_new();
+		struct kr_loop *loop = shared ? run_loop : kr_loop_new();
 		struct kr_ctx ctx = {
 			.c = refs[i].c, .r = r, .loop = loop, .time_scale = o->time_scale,
-			.dir = cdir, .run_dir = adir, .sut = &sut, .opts = o,
+			.dir = cdir, .run_dir = adir, .sut = &sut, .opts = o, .wrun = wrun,
 		};
-		if (!loop)
+		if (!loop || (shared && !wrun))
 			kr_error(&ctx, "cannot create the event loop");
 		else if (long_path)
 			kr_error(&ctx, "evidence path too long under %s", adir);
@@ -234,7 +244,8 @@ int kr_run(const struct kr_run_opts *o)
 			kr_result_finish(r, o->strict, NULL);
 		if (loop)
 			write_timeline(&ctx);
-		kr_loop_free(loop);
+		if (!shared)
+			kr_loop_free(loop);
 		o->printer->result(term, done, nsel, r, o->color);
 		pthread_mutex_lock(&run_mu);
 		done++;
@@ -245,8 +256,14 @@ int kr_run(const struct kr_run_opts *o)
 			fprintf(term, "--keep-on-fail: stopped after %s; its namespaces and links are left "
 				      "up, its processes ended with the case (remove with `keyroll clean`)\n",
 				refs[i].c->id);
-			stop = true;
+			stop = kept = true;
 		}
+	}
+	if (shared) {
+		fprintf(term, "one SUT for the run: started %u time%s\n", kr_world_run_starts(wrun),
+			kr_world_run_starts(wrun) == 1 ? "" : "s");
+		kr_world_run_free(wrun, kept);
+		kr_loop_free(run_loop);
 	}
 
 	pthread_mutex_lock(&run_mu);

@@ -37,11 +37,16 @@ int kr_w_family(const struct kr_world *w)
 	return kr_case_family(w->ctx->c);
 }
 
-const char *kr_w_sut_prefix(const struct kr_world *w, unsigned i)
+const char *kr_w_own_prefix(int family, unsigned i)
 {
 	static const char *const own[2][2] = { { "203.0.113.128/25", "192.0.2.64/26" },
 					       { "2001:db8:5e7::/48", "2001:db8:5e8::/48" } };
-	return own[kr_w_family(w) == 6][i % 2];
+	return own[family == 6][i % 2];
+}
+
+const char *kr_w_sut_prefix(const struct kr_world *w, unsigned i)
+{
+	return kr_w_own_prefix(kr_w_family(w), i);
 }
 
 const char *kr_w_prefix(const struct kr_world *w, unsigned n)
@@ -129,7 +134,24 @@ static void write_transcript(struct kr_world *w)
 	char path[PATH_MAX];
 	if (snprintf(path, sizeof(path), "%s/rtr-transcript.txt", w->ctx->dir) >= (int)sizeof(path))
 		return;
-	if (kr_rtr_transcript_write(w->rtr, path) == 0)
+	if (!w->run) {
+		if (kr_rtr_transcript_write(w->rtr, path) == 0)
+			kr_artifact(w->ctx, path);
+		return;
+	}
+	/* The run's cache: this case's part of its transcript. */
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	for (size_t i = w->run->tx_from; i < kr_rtr_transcript_count(w->rtr); i++) {
+		struct kr_rtr_tx t;
+		char line[1024];
+		if (!kr_rtr_transcript_get(w->rtr, i, &t))
+			break;
+		kr_rtr_transcript_line(&t, line, sizeof(line));
+		fprintf(f, "%s\n", line);
+	}
+	if (fclose(f) == 0)
 		kr_artifact(w->ctx, path);
 }
 
@@ -143,6 +165,8 @@ static void world_down(void *arg)
 	kr_w_health_final(w);
 	w->health.armed = false;
 	w->health.allow_exit = true; /* the stop below */
+	if (w->run)
+		kr_w_shared_detach(w);
 	for (int p = 0; p < KR_NPEERS; p++)
 		if (w->sp[p])
 			kr_speaker_stop(w->sp[p]);
@@ -152,15 +176,17 @@ static void world_down(void *arg)
 		if (!kr_w_sut_alive(w, why, sizeof(why)))
 			kr_log(ctx, "SUT: %s", why);
 	}
-	kr_w_sut_stop(w);
+	if (!w->run)
+		kr_w_sut_stop(w);
 	for (int p = 0; p < KR_NPEERS; p++)
 		kr_speaker_free(w->sp[p]);
 	write_transcript(w);
-	kr_rtr_cache_free(w->rtr);
+	if (!w->run)
+		kr_rtr_cache_free(w->rtr);
 	kr_stayrtr_stop(w->srtr);
 	w->srtr = NULL;
 	kr_w_capture_stop(w);
-	if (w->net) {
+	if (w->net && !w->run) {
 		if (ctx->keep) {
 			/* Processes end with the harness (they would otherwise
 			 * outlive every exit path); namespaces and links stay. */
@@ -175,7 +201,8 @@ static void world_down(void *arg)
 		}
 	}
 	kr_w_keys_free(w);
-	kr_sut_vars_free(w->vars);
+	if (!w->run)
+		kr_sut_vars_free(w->vars);
 	for (size_t i = 0; i < w->nsent; i++)
 		kr_bytes_free(&w->sent[i].msg);
 	free(w);
@@ -184,7 +211,7 @@ static void world_down(void *arg)
 
 /* ---- bring-up ------------------------------------------------------------- */
 
-static int load_topo(struct kr_world *w)
+int kr_w_load_topo(struct kr_world *w)
 {
 	struct kr_err err = { 0 };
 	if (kr_topo_load(&w->topo, "netns/rollover.topo", &err) < 0)
@@ -236,8 +263,9 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 		return kr_skip(ctx, "the SUT profile has no plain-BGP peers");
 
 	/* Without an operator, a manual start ends the case before the lab
-	 * interface is touched. */
-	if (w->prof->manual[KR_SUT_START] && !(ctx->opts && ctx->opts->interactive)) {
+	 * interface is touched (unless the run's SUT is already up). */
+	if (w->prof->manual[KR_SUT_START] && !(ctx->opts && ctx->opts->interactive) &&
+	    !(ctx->wrun && ctx->wrun->sut_up)) {
 		char *text = kr_sut_expand_loose(w->prof->action[KR_SUT_START], NULL);
 		kr_skip(ctx, "manual step (start) in a run that is not interactive: %s",
 			text ? text : w->prof->action[KR_SUT_START]);
@@ -245,7 +273,16 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 		return -1;
 	}
 	int64_t t0 = kr_now_ns();
-	if (load_topo(w) < 0 || kr_w_keys_init(w) < 0 || kr_w_rtr_start(w) < 0 ||
+	if (ctx->wrun) {
+		w->run = ctx->wrun;
+		if (kr_w_shared_up(w) < 0)
+			return -1;
+		kr_metric(ctx, "setup_time", kr_ns_to_s(kr_now_ns() - t0), "s");
+		kr_log(ctx, "world up (the run's SUT): sessions established, RTR synchronised");
+		return 0;
+	}
+	snprintf(w->sut_dir, sizeof(w->sut_dir), "%s", ctx->dir);
+	if (kr_w_load_topo(w) < 0 || kr_w_keys_init(w) < 0 || kr_w_rtr_start(w) < 0 ||
 	    kr_w_sut_start(w) < 0 || kr_w_peers_start(w) < 0 || kr_w_rtr_wait_synced(w) < 0)
 		return -1;
 	/* The cache's End of Data says nothing about when the SUT applied

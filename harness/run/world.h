@@ -53,6 +53,18 @@ struct kr_wkey;
  * SUT's RTR client has synchronised. 0, or -1 with ERROR/SKIP recorded. */
 int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg);
 
+/* One SUT for the whole run (sut/README.md, "One SUT for the run"): the
+ * topology, the RTR cache and the SUT outlive the cases; between cases the
+ * harness brings the SUT back to a known state through the wire and checks
+ * that it is there (world_shared.c). The runner makes one per run and
+ * hands it to every case (ctx->wrun), with one event loop for the run. */
+struct kr_world_run *kr_world_run_new(struct kr_loop *loop, const char *run_dir);
+/* Stops the SUT and removes the topology (keep: namespaces left up, as
+ * for --keep-on-fail). NULL is fine. */
+void kr_world_run_free(struct kr_world_run *r, bool keep);
+/* How many times the run's SUT was started (1 when it served every case). */
+unsigned kr_world_run_starts(const struct kr_world_run *r);
+
 /* ---- time ------------------------------------------------------------ */
 enum kr_wait_kind { KR_W_ANNOUNCE, KR_W_WITHDRAW, KR_W_RTR };
 /* Absolute deadline for a reaction of the SUT of this kind, from now: a

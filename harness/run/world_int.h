@@ -63,6 +63,31 @@ struct kr_w_health {
 	char drop_text[KR_NPEERS][256];
 };
 
+/* What outlives a case when one SUT serves the run (world_shared.c). */
+#define KR_W_SUT_ROLES 3 /* shared, origin, transit */
+struct kr_world_run {
+	struct kr_loop *loop;
+	char run_dir[PATH_MAX];
+	struct kr_topo topo;
+	struct kr_net *net;
+	struct kr_rtr_cache *rtr;
+	struct kr_proc *sut;
+	struct kr_sut_vars *vars;
+	bool sut_up;                  /* started, and in a known state */
+	bool split_keys;              /* the running SUT's key configuration */
+	char key_pem[KR_W_SUT_ROLES][PATH_MAX]; /* the key it signs with, per role; "" none */
+	char workdir[PATH_MAX];       /* run_dir/sut/N: the running SUT's files */
+	char config_path[PATH_MAX];
+	char rtr_addr[64];
+	unsigned starts;
+	char leak[1024];              /* isolation failure after the last case, "" none */
+	char leak_case[128];          /* ... and that case's id */
+	size_t tx_from;               /* RTR transcript entry where the case began */
+	bool rtr_cut;                 /* a case stopped the cache answering */
+	long log_from;                /* sut.log offset where the case began */
+	bool keep;
+};
+
 struct kr_world {
 	struct kr_ctx *ctx;
 	struct kr_world_cfg cfg;
@@ -93,6 +118,8 @@ struct kr_world {
 	bool rtr_deferred;            /* kr_w_rtr_defer: the cache answers later */
 	char workdir[PATH_MAX];
 	char config_path[PATH_MAX];   /* rendered configuration, "" without one */
+	char sut_dir[PATH_MAX];       /* where sut.log and sut.out go */
+	struct kr_world_run *run;     /* one SUT for the run, or NULL */
 	char rtr_addr[64];
 };
 
@@ -113,6 +140,30 @@ int kr_w_rtr_add(struct kr_world *w, struct kr_wkey *k);
 /* Under StayRTR: record SKIP for a verb only the built-in cache has. */
 int kr_w_rtr_builtin_only(struct kr_world *w, const char *verb);
 
+/* world.c: the topology (a device's plan applied) and its captures. */
+int kr_w_load_topo(struct kr_world *w);
+/* world_keys.c: the cache's data become the case's generation-0 keys,
+ * announced to the SUT as a new session id; the cache answers again with
+ * the default timers (whatever the previous case did to it). wait: until
+ * the SUT's client has them. */
+int kr_w_rtr_renew(struct kr_world *w, bool wait);
+
+/* world_shared.c: one SUT for the run */
+/* kr_world_up for a case of a shared run. */
+int kr_w_shared_up(struct kr_world *w);
+/* The case's part of world_down: upstreams leave, the SUT must withdraw
+ * their routes (recorded as a leak otherwise), observers leave; the run's
+ * topology, cache and SUT stay. */
+void kr_w_shared_detach(struct kr_world *w);
+/* A shared SUT originates KR_W_SHARED_OWN own prefixes of each family
+ * (those of kr_w_sut_prefix for both families), i-th of them. */
+#define KR_W_SHARED_OWN 2
+/* The SUT's own prefix i of a family (4 or 6). */
+const char *kr_w_own_prefix(int family, unsigned i);
+const char *kr_w_shared_own(unsigned i);
+/* Role index of a SUT key role ("shared", "origin", "transit"), or -1. */
+int kr_w_sut_role(const char *role);
+
 /* world_device.c: kind = device */
 bool kr_w_is_device(const struct kr_world *w);
 /* Apply the profile's [device] plan to w->topo and describe the lab
@@ -127,6 +178,8 @@ int kr_w_link_vars(struct kr_world *w, struct kr_sut_vars *item, const char *rol
 int kr_w_sut_start(struct kr_world *w);
 /* Where profile actions run: the SUT's node, or NULL (host) for a device. */
 const char *kr_w_action_node(const struct kr_world *w);
+/* The template variables of the SUT's configuration (w->vars). */
+int kr_w_sut_vars(struct kr_world *w);
 /* The profile's stop command (if any), then the start process ends. */
 void kr_w_sut_stop(struct kr_world *w);
 /* A `manual:` action: asks the operator of an interactive run (with the

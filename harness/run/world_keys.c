@@ -43,9 +43,12 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 	}
 	struct kr_err err = { 0 };
 	uint32_t asn = key_asn(owner, role);
-	if (kr_key_generate(&k->k, asn, &err) < 0) {
+	/* The run's SUT signs with what it was given earlier in the run. */
+	int ri = owner == KR_NPEERS && gen == 0 && w->run && role ? kr_w_sut_role(role) : -1;
+	const char *carried = ri >= 0 && w->run->key_pem[ri][0] ? w->run->key_pem[ri] : NULL;
+	if (carried ? kr_key_load_file(&k->k, asn, carried, &err) < 0 : kr_key_generate(&k->k, asn, &err) < 0) {
 		free(k);
-		kr_error(w->ctx, "key generation: %s", err.msg);
+		kr_error(w->ctx, "key %s: %s", carried ? "loading" : "generation", err.msg);
 		return NULL;
 	}
 	k->owner = owner;
@@ -59,10 +62,12 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 		snprintf(k->name, sizeof(k->name), "AS%u#%u (SKI %.8s)", asn, gen, hex);
 	else
 		snprintf(k->name, sizeof(k->name), "%s#%u (SKI %.8s)", kr_peer_name(owner), gen, hex);
-	if (snprintf(k->pem, sizeof(k->pem), "%s/keys/%s-%s%u.pem", w->ctx->dir,
-		     owner == KR_NPEERS ? "sut" : owner == KR_W_FAR_OWNER ? "far" : kr_peer_name(owner),
-		     k->role, gen) >= (int)sizeof(k->pem) ||
-	    kr_key_save_pem(&k->k, k->pem, true, &err) < 0) {
+	if (carried) {
+		snprintf(k->pem, sizeof(k->pem), "%s", carried);
+	} else if (snprintf(k->pem, sizeof(k->pem), "%s/keys/%s-%s%u.pem", w->ctx->dir,
+			    owner == KR_NPEERS ? "sut" : owner == KR_W_FAR_OWNER ? "far" : kr_peer_name(owner),
+			    k->role, gen) >= (int)sizeof(k->pem) ||
+		   kr_key_save_pem(&k->k, k->pem, true, &err) < 0) {
 		kr_key_free(&k->k);
 		free(k);
 		kr_error(w->ctx, "saving key: %s", err.msg);
@@ -75,7 +80,7 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 		return NULL;
 	}
 	w->keys[w->nkeys++] = k;
-	kr_log(w->ctx, "key %s generated (AS %u)", k->name, asn);
+	kr_log(w->ctx, "key %s %s (AS %u)", k->name, carried ? "carried over from the run's SUT" : "generated", asn);
 	return k;
 }
 
@@ -500,4 +505,58 @@ void kr_w_ski_story(struct kr_world *w, const uint8_t *ski, char *out, size_t ou
 	} else {
 		snprintf(out, outsz, "%s never published", k->name);
 	}
+}
+
+int kr_w_rtr_renew(struct kr_world *w, bool wait)
+{
+	struct kr_rtr_cache *c = w->rtr;
+	/* Whatever the previous case did to the cache is undone. */
+	kr_rtr_stop_answering(c, false);
+	kr_rtr_set_no_data(c, false);
+	kr_rtr_set_max_version(c, 1);
+	kr_rtr_set_timers(c, 3600, 600, 7200);
+	struct kr_rtr_set set = { 0 };
+	for (size_t i = 0; i < w->nkeys; i++) {
+		struct kr_wkey *k = w->keys[i];
+		if (k->gen != 0)
+			continue;
+		struct kr_err err = { 0 };
+		if (certify(w, k) < 0 ||
+		    kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0 ||
+		    kr_rtr_set_add_key(&set, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0) {
+			kr_rtr_set_free(&set);
+			return kr_error(w->ctx, "RTR data for %s%s%s", k->name, err.msg[0] ? ": " : "", err.msg);
+		}
+		k->published = true;
+	}
+	/* One event for the SUT: RFC 8210 §5.1, a new session id makes the
+	 * router flush what it had from this cache and load the new data. */
+	/* A client left waiting on a cache that did not answer may not listen
+	 * to a notify: its connection is closed, it comes back (Reset Query)
+	 * after its Retry. */
+	if (w->run && w->run->rtr_cut) {
+		kr_log(w->ctx, "RTR: the previous case cut the SUT's client off; its connection is closed");
+		kr_rtr_drop_clients(c, 0);
+		w->run->rtr_cut = false;
+	}
+	kr_rtr_hold_notify(c, true);
+	long changed = kr_rtr_replace(c, &set);
+	kr_rtr_set_free(&set);
+	if (changed < 0)
+		return kr_error(w->ctx, "RTR cache refused the new data");
+	kr_rtr_new_session(c, 0);
+	kr_rtr_hold_notify(c, false);
+	kr_rtr_notify_now(c);
+	kr_log(w->ctx, "RTR: the case's %zu router keys as new session id %u", kr_rtr_key_count(c), kr_rtr_session(c));
+	if (!wait)
+		return 0;
+	int64_t t = kr_now_ns();
+	int64_t dl = kr_w_deadline(w, KR_W_RTR) + (kr_sut_cap_int(w->prof, "rtr_retry_min_s", 1) + 1) * 1000000000LL;
+	int rc = kr_loop_run_until(w->ctx->loop, kr_rtr_all_synced, c, dl);
+	if (rc < 0)
+		return kr_error(w->ctx, "interrupted");
+	if (rc == 0)
+		return kr_error(w->ctx, "the SUT's RTR client did not take the new session id within %.2f s",
+				kr_ns_to_s(kr_now_ns() - t));
+	return 0;
 }

@@ -74,6 +74,8 @@ int kr_w_rtr_unreachable(struct kr_world *w, int64_t *last_eod_ns)
 	if (w->srtr)
 		return kr_w_rtr_builtin_only(w, "stop answering");
 	kr_rtr_stop_answering(w->rtr, true);
+	if (w->run)
+		w->run->rtr_cut = true; /* the next case starts with a fresh connection */
 	int64_t last = 0;
 	for (size_t i = kr_rtr_transcript_count(w->rtr); i-- > 0;) {
 		struct kr_rtr_tx t;

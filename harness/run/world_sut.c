@@ -19,7 +19,7 @@
 
 static const enum kr_peer sut_peers[] = { KR_UP1, KR_UP2, KR_DN1, KR_DN2, KR_EXA };
 
-static int set_vars(struct kr_world *w)
+int kr_w_sut_vars(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
 	struct kr_sut_vars *v = w->vars = kr_sut_vars_new();
@@ -27,7 +27,7 @@ static int set_vars(struct kr_world *w)
 	if (!v || kr_sut_base_vars(w->prof, v) < 0)
 		return kr_error(ctx, "cannot find the build directory");
 	kr_sut_vars_set(v, "workdir", w->workdir);
-	snprintf(buf, sizeof(buf), "%s/sut.log", ctx->dir);
+	snprintf(buf, sizeof(buf), "%s/sut.log", w->sut_dir);
 	kr_sut_vars_set(v, "log", buf);
 	kr_sut_vars_setf(v, "asn", "%u", kr_sut_asn());
 	kr_sut_vars_set(v, "policy", "reject-notvalid");
@@ -42,12 +42,13 @@ static int set_vars(struct kr_world *w)
 	kr_sut_vars_list(v, "prefixes");
 	kr_sut_vars_list(v, "peers");
 	kr_sut_vars_list(v, "listen");
-	for (unsigned i = 0; i < w->cfg.sut_prefixes; i++) {
+	/* The run's SUT originates the own prefixes of both families: every
+	 * case finds its own whatever its family (world_shared.c). */
+	unsigned nown = w->run ? 2 * KR_W_SHARED_OWN : w->cfg.sut_prefixes;
+	for (unsigned i = 0; i < nown; i++) {
 		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "prefixes");
-		if (!it)
-			return kr_error(ctx, "out of memory");
-		kr_sut_vars_set(it, "prefix", kr_w_sut_prefix(w, i));
-		if (kr_w_prefix_vars(it, kr_w_sut_prefix(w, i)) < 0)
+		const char *pf = w->run ? kr_w_shared_own(i) : kr_w_sut_prefix(w, i);
+		if (!it || kr_sut_vars_set(it, "prefix", pf) || kr_w_prefix_vars(it, pf) < 0)
 			return kr_error(ctx, "out of memory");
 	}
 	/* One wildcard listener inside the SUT's namespace covers every link
@@ -79,7 +80,8 @@ static int set_vars(struct kr_world *w)
 			kr_sut_vars_set(v, "router_id", a4);
 			have_id = true;
 		}
-		if (p == KR_EXA && !w->cfg.exa)
+		/* The run's SUT has exa configured for the cases that start it. */
+		if (p == KR_EXA && !(w->run ? (ctx->sut->caps & KR_NEED_PLAIN_PEER) != 0 : w->cfg.exa))
 			continue;
 		struct kr_sut_vars *it = kr_sut_vars_add_item(v, "peers");
 		if (!it || kr_w_link_vars(w, it, name) < 0)
@@ -316,7 +318,7 @@ int kr_w_sut_start(struct kr_world *w)
 	struct kr_ctx *ctx = w->ctx;
 	if (mkdir(w->workdir, 0755) < 0 && errno != EEXIST)
 		return kr_error(ctx, "cannot create %s: %s", w->workdir, strerror(errno));
-	if (empty_workdir(w) < 0 || set_vars(w) < 0 || render_config(w) < 0)
+	if (empty_workdir(w) < 0 || kr_w_sut_vars(w) < 0 || render_config(w) < 0)
 		return -1;
 	return launch(w);
 }
@@ -342,9 +344,9 @@ static int launch(struct kr_world *w)
 		return kr_error(ctx, "%s", err.msg);
 	char log[PATH_MAX + 16];
 	if (w->sut_starts++)
-		snprintf(log, sizeof(log), "%s/sut-%u.out", ctx->dir, w->sut_starts);
+		snprintf(log, sizeof(log), "%s/sut-%u.out", w->sut_dir, w->sut_starts);
 	else
-		snprintf(log, sizeof(log), "%s/sut.out", ctx->dir);
+		snprintf(log, sizeof(log), "%s/sut.out", w->sut_dir);
 	struct kr_proc_opts o = { .node = kr_w_action_node(w), .argv = (const char *const *)argv, .log = log };
 	w->sut = kr_proc_start(w->net, &o, &err);
 	kr_log(ctx, "SUT started: %s ...", argv[0]);
@@ -360,7 +362,7 @@ static int launch(struct kr_world *w)
 		return -1;
 	if (w->sut_starts == 1) {
 		char sutlog[PATH_MAX + 16];
-		snprintf(sutlog, sizeof(sutlog), "%s/sut.log", ctx->dir);
+		snprintf(sutlog, sizeof(sutlog), "%s/sut.log", w->sut_dir);
 		kr_artifact(ctx, sutlog);
 	}
 	if (device) {
@@ -526,8 +528,9 @@ int kr_w_sut_restart(struct kr_world *w)
 
 int kr_w_sut_rekeyed(struct kr_world *w, const char *role, struct kr_wkey *key)
 {
-	(void)w;
-	(void)role;
-	(void)key;
+	/* The run's SUT carries this key into the next case. */
+	int i = kr_w_sut_role(role);
+	if (w->run && i >= 0)
+		snprintf(w->run->key_pem[i], sizeof(w->run->key_pem[i]), "%s", key->pem);
 	return 0;
 }
