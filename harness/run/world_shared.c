@@ -235,10 +235,11 @@ static struct kr_wkey *own_key(struct kr_world *w)
 	return kr_w_sut_key(w, w->cfg.split_keys ? "origin" : "shared", 0);
 }
 
-/* After the peers came up: the SUT's own prefixes at dn1 and dn2, signed
- * with the key it is known to use, and nothing else anywhere. 1 clean,
- * 0 with *what saying what leaked, -1 harness fault. */
-static int check_clean(struct kr_world *w, char *what, size_t whatsz)
+/* Once the peers are up: the SUT's own prefixes at dn1 and dn2, signed
+ * with the key it is known to use (before anything that needs the SUT's
+ * signatures to validate, such as the RTR barrier). 1 as expected, 0 with
+ * *what saying what is not, -1 harness fault. */
+static int check_own(struct kr_world *w, char *what, size_t whatsz)
 {
 	struct kr_wkey *k = own_key(w);
 	if (!k)
@@ -254,17 +255,36 @@ static int check_clean(struct kr_world *w, char *what, size_t whatsz)
 			char state[512], ski[16];
 			kr_hex_encode(ski, sizeof(ski), kr_wkey_ski(k), 4);
 			describe(w, p, state, sizeof(state));
-			snprintf(what, whatsz, "the SUT's own prefix %s is not signed with %s (SKI %s), the key it "
-					       "was configured with or last switched to: %s", p, kr_wkey_name(k), ski, state);
+			snprintf(what, whatsz, "the SUT's own prefix %s is not signed with %s, the key it "
+					       "was configured with or last switched to: %s", p, kr_wkey_name(k), state);
 			return 0;
 		}
 	}
-	char buf[512];
-	if (strays(w, true, buf, sizeof(buf))) {
-		snprintf(what, whatsz, "routes of an earlier case still announced: %s", buf);
-		return 0;
-	}
 	return 1;
+}
+
+/* After the RTR barrier (which came after the SUT's initial table on the
+ * same sessions): nothing but the SUT's own prefixes and the case's own. */
+static int check_strays(struct kr_world *w, char *what, size_t whatsz)
+{
+	char buf[512];
+	if (!strays(w, true, buf, sizeof(buf)))
+		return 1;
+	snprintf(what, whatsz, "routes of an earlier case still announced: %s", buf);
+	return 0;
+}
+
+/* Peers, own prefixes, RTR, barrier, strays: 1 clean, 0 (what), -1. */
+static int bring_up(struct kr_world *w, char *what, size_t whatsz)
+{
+	if (kr_w_peers_start(w) < 0)
+		return -1;
+	int rc = check_own(w, what, whatsz);
+	if (rc != 1)
+		return rc;
+	if (kr_w_rtr_wait_synced(w) < 0 || kr_w_rtr_barrier(w) < 0)
+		return -1;
+	return check_strays(w, what, whatsz);
 }
 
 static void free_case_peers(struct kr_world *w)
@@ -437,10 +457,8 @@ int kr_w_shared_up(struct kr_world *w)
 		log_mark(w);
 		kr_log(ctx, "the run's SUT (start %u) serves this case", r->starts);
 	}
-	if (kr_w_peers_start(w) < 0 || kr_w_rtr_wait_synced(w) < 0 || kr_w_rtr_barrier(w) < 0)
-		return -1;
 	char what[1024];
-	int rc = check_clean(w, what, sizeof(what));
+	int rc = bring_up(w, what, sizeof(what));
 	if (rc < 0)
 		return -1;
 	if (rc == 1) {
@@ -455,14 +473,14 @@ int kr_w_shared_up(struct kr_world *w)
 	free_case_peers(w);
 	stop_old(w);
 	kr_w_keys_free(w);
+	for (size_t i = 0; i < w->nsent; i++)
+		kr_bytes_free(&w->sent[i].msg);
+	w->nsent = 0;
 	if (kr_w_keys_init(w) < 0 || kr_w_rtr_renew(w, false) < 0)
 		return -1;
 	if (restart(w, what) < 0)
 		return not_restarted(w, what);
-	if (kr_w_peers_start(w) < 0 ||
-	    kr_w_rtr_wait_synced(w) < 0 || kr_w_rtr_barrier(w) < 0)
-		return -1;
-	rc = check_clean(w, what, sizeof(what));
+	rc = bring_up(w, what, sizeof(what));
 	if (rc == 0)
 		return kr_error(ctx, "isolation: even a freshly started SUT is not clean: %s", what);
 	return rc < 0 ? -1 : 0;
