@@ -86,14 +86,14 @@ static const struct kr_case cases[] = {
 	  .title = "restarted after its twilight, the SUT signs every route with the new key only",
 	  .req = "the BGP speaker stops using the OLD key for signing; a restart must not bring it back",
 	  .needs = KR_NEED_BGPSEC | KR_NEED_SIGN | KR_NEED_REKEY | KR_NEED_RESTART, .per_family = true,
-	  .run = new_key_only },
+	  .own_sut = true, .run = new_key_only },
 	{ .id = "restart/8205-5/1", .level = KR_MUST, .spec = "RFC 8205 §5, §5.2; RFC 8210 §8.1",
 	  .title = "restarted, the SUT validates everything anew from the cache: keys withdrawn while it was "
 		   "down are gone, routes that came before the keys become Valid",
 	  .req = "validation uses the router keys the SUT holds now; when RPKI data change, affected UPDATEs "
 		 "are validated again",
 	  .needs = KR_NEED_BGPSEC | KR_NEED_RESTART, .per_family = true,
-	  .run = revalidates_from_cache },
+	  .own_sut = true, .run = revalidates_from_cache },
 };
 
 KR_SUITE(restart, "The SUT restarts (draft §3.1 step 3, RFC 8205 §5)", cases)

@@ -4,7 +4,9 @@
 # cases FAULTS.md names (plus the cases this suite adds below) must exit 1,
 # with the first-named case failing and every added case failing too.
 # Verdict paths no fault reaches get a profile variant of their own. Prints
-# the table fault -> catching cases.
+# the table fault -> catching cases. Then every fault once more through the
+# emulated lab device with one SUT for the run: its first-named case must
+# come out as with the daemon profile and a SUT per case.
 set -u
 K=build/keyroll
 XSD=harness/report/junit.xsd
@@ -138,6 +140,44 @@ grep -q "^ip netns exec $tag-sut " "$out/keep/rollover/3.1-3/1/sut-command.txt" 
 [ -n "$tag" ] && ip netns list | grep -q "^$tag-" && { kok=0; echo "FAIL: keyroll clean left $tag-*"; }
 [ $kok -eq 1 ] && echo "ok: --keep-on-fail keeps namespaces $tag-* without processes" ||
 	{ sed 's/^/    /' "$out/keep.log" | tail -n 20; fail=1; }
+
+# Every fault through the emulated device (tests/lib_lab.sh: the reference
+# speaker in a namespace of its own behind a veth, sut/README.md "[device]")
+# with one SUT for the run ("One SUT for the run"): the first-named case
+# comes out as it did above with the daemon profile and a SUT per case.
+# Three labs, three runs at a time; each lab interface comes back as it was.
+H=kdev$$h
+. tests/lib_lab.sh
+trap 'lab_cleanup; cleanup' EXIT
+outcome_of() { # run dir, case id -> its outcome
+	python3 -c '
+import json, sys
+print(next((c["outcome"] for c in json.load(open(sys.argv[1] + "/results.json"))["cases"] if c["id"] == sys.argv[2]), "-"))
+' "$1" "$2" 2>/dev/null || echo "?"
+}
+if ip netns add $H && mklab 1 && mklab 2 && mklab 3; then
+	i=0
+	while read -r name primary rest; do
+		[ -n "$primary" ] || continue
+		$K run --strict --sut "$out/emu$((i % 3 + 1)).profile" --sut-lifetime run --sut-opt "fault=$name" \
+			--out "$out/dev-$name" "$primary\$" </dev/null >"$out/dev-$name.log" 2>&1 &
+		i=$((i + 1))
+		[ $((i % 3)) -eq 0 ] && wait
+	done <"$out/faults"
+	wait
+	printf '%-36s %-28s %-11s %s\n' "fault" "case" "daemon" "device, one SUT"
+	while read -r name primary rest; do
+		[ -n "$primary" ] || continue
+		a=$(outcome_of "$out/$name" "$primary") b=$(outcome_of "$out/dev-$name" "$primary")
+		printf '%-36s %-28s %-11s %s\n' "$name" "$primary" "$a" "$b"
+		[ "$a" = "$b" ] && [ "$a" != "-" ] && [ "$a" != "?" ] ||
+			{ echo "FAIL: $name: $primary is $a with the daemon, $b through the device"; fail=1;
+			  tail -n 15 "$out/dev-$name.log" | sed 's/^/    /'; }
+	done <"$out/faults"
+	for n in 1 2 3; do lab_same "device fault runs" $n || fail=1; done
+else
+	echo "FAIL: lab set-up for the device runs"; fail=1
+fi
 
 [ $fail -eq 0 ] && echo "ok: every fault caught"
 exit $fail

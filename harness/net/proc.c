@@ -390,6 +390,17 @@ static void on_pidfd(struct kr_loop *l, int fd, unsigned ev, void *arg)
 		p->cb(p, p->cb_arg);
 }
 
+void kr_proc_unwatch(struct kr_proc *p)
+{
+	if (!p || !p->loop)
+		return;
+	if (p->pidfd >= 0)
+		kr_loop_del_fd(p->loop, p->pidfd);
+	p->loop = NULL;
+	p->cb = NULL;
+	p->cb_arg = NULL;
+}
+
 int kr_proc_watch(struct kr_loop *l, struct kr_proc *p, kr_proc_cb cb, void *arg)
 {
 	if (p->pidfd < 0)

@@ -82,5 +82,7 @@ void kr_proc_free(struct kr_proc *p);
  * reaped. 0 or -1. */
 typedef void (*kr_proc_cb)(struct kr_proc *p, void *arg);
 int kr_proc_watch(struct kr_loop *l, struct kr_proc *p, kr_proc_cb cb, void *arg);
+/* Stop watching (the process outlives whoever watched it). NULL is fine. */
+void kr_proc_unwatch(struct kr_proc *p);
 
 #endif

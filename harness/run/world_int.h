@@ -119,6 +119,8 @@ struct kr_world {
 	char workdir[PATH_MAX];
 	char config_path[PATH_MAX];   /* rendered configuration, "" without one */
 	char sut_dir[PATH_MAX];       /* where sut.log and sut.out go */
+	bool sut_halted;              /* kr_w_sut_halt: down until kr_w_sut_restart
+				       * (a device may run with no process of ours) */
 	struct kr_world_run *run;     /* one SUT for the run, or NULL */
 	char rtr_addr[64];
 };

@@ -398,7 +398,7 @@ int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 				err.msg);
 	k->published = false;
 	k->unpublished_ns = kr_now_ns();
-	if (!w->sut)
+	if (w->sut_halted)
 		return 0; /* stopped: it fetches the change when it starts */
 	if (!w->srtr && kr_w_rtr_wait_synced(w) < 0)
 		return -1;
@@ -512,6 +512,8 @@ int kr_w_rtr_renew(struct kr_world *w, bool wait)
 	struct kr_rtr_cache *c = w->rtr;
 	/* Whatever the previous case did to the cache is undone. */
 	kr_rtr_stop_answering(c, false);
+	kr_rtr_defer_answers(c, false);
+	w->rtr_deferred = false;
 	kr_rtr_set_no_data(c, false);
 	kr_rtr_set_max_version(c, 1);
 	kr_rtr_set_timers(c, 3600, 600, 7200);

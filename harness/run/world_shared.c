@@ -117,17 +117,18 @@ static void describe(struct kr_world *w, const char *prefix, char *out, size_t o
 	}
 }
 
-static bool sent_by_case(const struct kr_world *w, const struct kr_prefix *p)
+static bool announced_before(const struct kr_obs_route *rt, int64_t t)
 {
-	for (size_t i = 0; i < w->nsent; i++)
-		if (kr_prefix_eq(&w->sent[i].pfx, p))
+	for (size_t j = 0; j < rt->nhist; j++)
+		if (rt->hist[j].kind == KR_OBS_ANNOUNCE && rt->hist[j].t < t)
 			return true;
 	return false;
 }
 
-/* Routes present at the observers that are not the SUT's own (nor, with
- * mine, announced by this case: its RTR barrier), as "P at dn1, ...". */
-static size_t strays(struct kr_world *w, bool mine, char *out, size_t outsz)
+/* Routes present at the observers that are not the SUT's own (with
+ * before: only those announced before that time, i.e. in the SUT's
+ * initial table to the case's fresh observers), as "P at dn1, ...". */
+static size_t strays(struct kr_world *w, int64_t before, char *out, size_t outsz)
 {
 	size_t n = 0, off = 0;
 	out[0] = 0;
@@ -135,7 +136,7 @@ static size_t strays(struct kr_world *w, bool mine, char *out, size_t outsz)
 		struct kr_obs *o = kr_w_obs(w, (enum kr_peer)d);
 		for (size_t i = 0; o && i < kr_obs_count(o); i++) {
 			const struct kr_obs_route *rt = kr_obs_at(o, i);
-			if (!rt->present || is_own(&rt->pfx) || (mine && sent_by_case(w, &rt->pfx)))
+			if (!rt->present || is_own(&rt->pfx) || (before && !announced_before(rt, before)))
 				continue;
 			char ps[64];
 			kr_prefix_format(&rt->pfx, ps, sizeof(ps));
@@ -157,7 +158,7 @@ struct stray_wait {
 static bool no_strays(void *arg)
 {
 	struct stray_wait *s = arg;
-	return strays(s->w, false, s->buf, sizeof(s->buf)) == 0;
+	return strays(s->w, 0, s->buf, sizeof(s->buf)) == 0;
 }
 
 /* ---- end of a case ------------------------------------------------------ */
@@ -189,6 +190,12 @@ void kr_w_shared_detach(struct kr_world *w)
 	struct kr_world_run *r = w->run;
 	struct kr_ctx *ctx = w->ctx;
 	r->leak[0] = r->leak_case[0] = 0;
+	/* The case may have restarted the SUT (kr_w_sut_restart); the run
+	 * keeps what runs now, watched by nobody until the next case. */
+	r->sut = w->sut;
+	if (!r->sut && !kr_w_is_device(w))
+		r->sut_up = false;
+	kr_proc_unwatch(r->sut);
 	if (r->workdir[0])
 		log_excerpt(w);
 	if (ctx->keep) {
@@ -263,12 +270,13 @@ static int check_own(struct kr_world *w, char *what, size_t whatsz)
 	return 1;
 }
 
-/* After the RTR barrier (which came after the SUT's initial table on the
- * same sessions): nothing but the SUT's own prefixes and the case's own. */
-static int check_strays(struct kr_world *w, char *what, size_t whatsz)
+/* After the RTR barrier or sentinel sent at t0 (which came after the
+ * SUT's initial table on the same sessions): that table held nothing but
+ * the SUT's own prefixes. */
+static int check_strays(struct kr_world *w, int64_t t0, char *what, size_t whatsz)
 {
 	char buf[512];
-	if (!strays(w, true, buf, sizeof(buf)))
+	if (!strays(w, t0, buf, sizeof(buf)))
 		return 1;
 	snprintf(what, whatsz, "routes of an earlier case still announced: %s", buf);
 	return 0;
@@ -282,9 +290,21 @@ static int bring_up(struct kr_world *w, char *what, size_t whatsz)
 	int rc = check_own(w, what, whatsz);
 	if (rc != 1)
 		return rc;
-	if (kr_w_rtr_wait_synced(w) < 0 || kr_w_rtr_barrier(w) < 0)
+	if (kr_w_rtr_wait_synced(w) < 0)
 		return -1;
-	return check_strays(w, what, whatsz);
+	w->health.armed = true;
+	int64_t t0 = kr_now_ns();
+	/* Something sent after the SUT's initial table on the same sessions:
+	 * the RTR barrier, or an unsigned route for a case that judges the
+	 * RTR session itself (kr_world_cfg.no_rtr_barrier). */
+	if (w->cfg.no_rtr_barrier) {
+		rc = kr_w_plain_sentinel(w, KR_UP2, KR_DOWNSTREAM);
+		if (rc <= 0)
+			return rc < 0 ? -1 : kr_error(w->ctx, "an unsigned route from up2 never reached dn1 and dn2");
+	} else if (kr_w_rtr_barrier(w) < 0) {
+		return -1;
+	}
+	return check_strays(w, t0, what, whatsz);
 }
 
 static void free_case_peers(struct kr_world *w)
@@ -453,8 +473,11 @@ int kr_w_shared_up(struct kr_world *w)
 	} else {
 		w->sut = r->sut;
 		w->vars = r->vars;
+		w->sut_starts = 1;
 		snprintf(w->config_path, sizeof(w->config_path), "%s", r->config_path);
 		log_mark(w);
+		if (w->sut && !kr_w_is_device(w) && kr_w_health_watch_sut(w) < 0)
+			return -1;
 		kr_log(ctx, "the run's SUT (start %u) serves this case", r->starts);
 	}
 	char what[1024];
@@ -470,6 +493,7 @@ int kr_w_shared_up(struct kr_world *w)
 		return kr_error(ctx, "isolation: %s; the harness cannot start the SUT again (manual start in a "
 				     "run that is not interactive)", what);
 	/* Once more from a fresh SUT; a second failure is the harness's. */
+	w->health.armed = false;
 	free_case_peers(w);
 	stop_old(w);
 	kr_w_keys_free(w);

@@ -450,22 +450,30 @@ static bool all_down(void *arg)
 int kr_w_sut_halt(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
-	if (!kr_sut_cap_bool(w->prof, "restart", false) || w->prof->manual[KR_SUT_START] || kr_w_is_device(w))
+	/* A device restarts through its stop and start commands; one whose
+	 * start ended (a one-shot configuration) needs a stop command. */
+	bool device = kr_w_is_device(w);
+	bool stop_cmd = w->prof->action[KR_SUT_STOP] && !w->prof->manual[KR_SUT_STOP];
+	if (!kr_sut_cap_bool(w->prof, "restart", false) || w->prof->manual[KR_SUT_START] ||
+	    (device && !w->sut && !stop_cmd))
 		return kr_skip(ctx, "the harness cannot restart the SUT (profile capability restart)");
-	char st[128];
-	if (!w->sut || !kr_w_sut_alive(w, st, sizeof(st)))
+	char st[128] = "stopped";
+	if (!device && (!w->sut || !kr_w_sut_alive(w, st, sizeof(st))))
 		return kr_error(ctx, "the SUT is not running");
 	/* Every session and the RTR connection go down with it. */
 	kr_w_expect_down(w, (1u << KR_UP1) | (1u << KR_UP2) | KR_ALL_DOWN, true);
 	int64_t t = kr_now_ns();
 	/* its stop command, or SIGTERM; SIGKILL 5 s later */
-	if (stop_action(w) == 1 && kr_proc_wait_exit(w->sut, kr_now_ns() + 10000000000LL) != 1)
+	if (stop_action(w) == 1 && w->sut && kr_proc_wait_exit(w->sut, kr_now_ns() + 10000000000LL) != 1)
 		kr_log(ctx, "the SUT still runs 10 s after its stop action");
-	kr_proc_stop(w->sut, 5000000000LL);
-	kr_log(ctx, "SUT stopped in %.3f s (%s)", kr_ns_to_s(kr_now_ns() - t),
-	       kr_proc_status_str(w->sut, st, sizeof(st)));
-	kr_proc_free(w->sut);
-	w->sut = NULL;
+	if (w->sut) {
+		kr_proc_stop(w->sut, 5000000000LL);
+		kr_proc_status_str(w->sut, st, sizeof(st));
+		kr_proc_free(w->sut);
+		w->sut = NULL;
+	}
+	w->sut_halted = true;
+	kr_log(ctx, "SUT stopped in %.3f s (%s)", kr_ns_to_s(kr_now_ns() - t), st);
 	/* the harness peers take note of the drops now, not after the restart */
 	if (kr_w_run_until(w, all_down, w, kr_now_ns() + 2000000000LL) < 0)
 		return -1;
@@ -489,6 +497,7 @@ int kr_w_sut_restart(struct kr_world *w)
 	int64_t t = kr_now_ns();
 	if (launch(w) < 0)
 		return -1;
+	w->sut_halted = false;
 	/* The harness peers connect again (the SUT accepts sessions now). */
 	struct kr_err err = { 0 };
 	for (int p = KR_UP1; p <= KR_DN2; p++)
