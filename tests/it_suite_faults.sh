@@ -156,6 +156,7 @@ print(next((c["outcome"] for c in json.load(open(sys.argv[1] + "/results.json"))
 ' "$1" "$2" 2>/dev/null || echo "?"
 }
 if ip netns add $H && mklab 1 && mklab 2 && mklab 3; then
+	t0=$(date +%s)
 	i=0
 	while read -r name primary rest; do
 		[ -n "$primary" ] || continue
@@ -175,6 +176,7 @@ if ip netns add $H && mklab 1 && mklab 2 && mklab 3; then
 			  tail -n 15 "$out/dev-$name.log" | sed 's/^/    /'; }
 	done <"$out/faults"
 	for n in 1 2 3; do lab_same "device fault runs" $n || fail=1; done
+	echo "device pass: $(($(date +%s) - t0)) s"
 else
 	echo "FAIL: lab set-up for the device runs"; fail=1
 fi
