@@ -98,7 +98,7 @@ static int only_new_key_after(struct kr_ctx *ctx)
 
 /* The SUT rolls with a staggered twilight; every route re-signed at
  * every BGPsec observer within the staggers. *ms: the stagger asked. */
-static int stagger_roll(struct kr_ctx *ctx, unsigned *ms, const char *all[ST_NOWN + 2])
+static int stagger_roll(struct kr_ctx *ctx, unsigned *ms, const char *all[ST_NOWN + 2], int64_t *t_done)
 {
 	struct kr_wkey *k0, *k1;
 	if (st_sut_setup(ctx, false, "shared", &k0, &k1) < 0)
@@ -110,6 +110,7 @@ static int stagger_roll(struct kr_ctx *ctx, unsigned *ms, const char *all[ST_NOW
 	int64_t t = kr_now_ns();
 	if (kr_w_sut_rekey(ctx->w, "shared", k1, *ms) < 0)
 		return -1;
+	*t_done = kr_now_ns();
 	if (ctx->c->level == KR_MUST)
 		kr_judge(ctx, "the staggered twilight reaches every BGPsec peer with every route");
 	st_all_prefixes(ctx, all);
@@ -137,15 +138,17 @@ static int stagger_roll(struct kr_ctx *ctx, unsigned *ms, const char *all[ST_NOW
 static int staggered_all(struct kr_ctx *ctx)
 {
 	unsigned ms;
+	int64_t td;
 	const char *all[ST_NOWN + 2];
-	return stagger_roll(ctx, &ms, all);
+	return stagger_roll(ctx, &ms, all, &td);
 }
 
 static int staggered_apart(struct kr_ctx *ctx)
 {
 	unsigned ms;
+	int64_t td;
 	const char *all[ST_NOWN + 2];
-	if (stagger_roll(ctx, &ms, all) < 0)
+	if (stagger_roll(ctx, &ms, all, &td) < 0)
 		return -1;
 	kr_judge(ctx, "the peers' twilight moments are staggered");
 	/* each peer's twilight moment: its first re-signed route */
@@ -162,10 +165,32 @@ static int staggered_apart(struct kr_ctx *ctx)
 				first[d] = r.t_ns;
 		}
 	}
+	/* A twilight that comes with the switch itself arrives while the
+	 * harness is busy running the rekey action: its receipt time says
+	 * nothing precise. The moments judged are those after the action
+	 * returned; a SUT that does not stagger has at most one of them. */
 	double stagger_s = ms / 1000.0, gap = 1e9;
-	int ga = 0, gb = 0;
+	int ga = 0, gb = 0, nlater = 0;
+	for (int d = KR_UP1; d <= KR_DN2; d++)
+		nlater += first[d] >= td;
+	kr_expect(ctx, "the twilight reaches the BGPsec peers at their own moments: after the rekey action "
+		       "returned, at least two of up1, up2, dn1, dn2 re-advertised to, each at least %.2f s apart "
+		       "(stagger %u ms asked)", stagger_s / 2, ms);
+	if (nlater < 2) {
+		char when[256];
+		size_t off = 0;
+		for (int d = KR_UP1; d <= KR_DN2 && off < sizeof(when); d++) {
+			int k = snprintf(when + off, sizeof(when) - off, "%s%s at +%.3f s", off ? ", " : "",
+					 kr_peer_name(d), kr_w_case_s(ctx->w, first[d]));
+			off += k > 0 ? (size_t)k : 0;
+		}
+		return kr_fail(ctx, "%d of them after the action returned at +%.3f s (%s)", nlater,
+			       kr_w_case_s(ctx->w, td), when);
+	}
 	for (int a = KR_UP1; a <= KR_DN2; a++)
 		for (int b = a + 1; b <= KR_DN2; b++) {
+			if (first[a] < td || first[b] < td)
+				continue;
 			double g = kr_ns_to_s(first[a] > first[b] ? first[a] - first[b] : first[b] - first[a]);
 			if (g < gap) {
 				gap = g;
@@ -174,8 +199,6 @@ static int staggered_apart(struct kr_ctx *ctx)
 			}
 		}
 	kr_metric(ctx, "stagger_gap", gap, "s");
-	kr_expect(ctx, "the twilight reaches up1, up2, dn1 and dn2 each at least %.2f s apart (stagger %u ms asked)",
-		  stagger_s / 2, ms);
 	if (gap < stagger_s / 2)
 		return kr_fail(ctx, "%s and %s only %.3f s apart (at +%.3f s and +%.3f s)", kr_peer_name(ga),
 			       kr_peer_name(gb), gap, kr_w_case_s(ctx->w, first[ga]), kr_w_case_s(ctx->w, first[gb]));
