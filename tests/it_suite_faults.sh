@@ -81,7 +81,11 @@ run_one() { # name cases... (each exactly: an IPv6 run is named as such)
 	n=$1; shift
 	ids=""
 	for id in "$@"; do ids="$ids $id\$"; done
-	$K run --strict --sut-opt "fault=$n" --out "$out/$n" $ids >"$out/$n.log" 2>&1
+	# --routes: the scale/ cases' table, small; faults that appear after
+	# 10 000 routes need a little more
+	routes=3000
+	case $n in *-10k) routes=12000 ;; esac
+	$K run --strict --routes $routes --sut-opt "fault=$n" --out "$out/$n" $ids >"$out/$n.log" 2>&1
 	echo $? >"$out/$n.rc"
 }
 i=0

@@ -253,7 +253,26 @@ static void test_skip(void)
 	kr_result_free(&r);
 }
 
+/* Opt-in cases (scale/) run only when a filter names them. */
+static void test_opt_in(void)
+{
+	struct kr_case plain = { .id = "rollover/x" }, big = { .id = "scale/x", .opt_in = true };
+	struct kr_run_opts o = { 0 };
+	CU_ASSERT(kr_run_selects(&o, &plain));
+	CU_ASSERT(!kr_run_selects(&o, &big));
+	char *f[] = { "scale/" };
+	o.filters = f;
+	o.nfilters = 1;
+	CU_ASSERT(kr_run_selects(&o, &big));
+	CU_ASSERT(!kr_run_selects(&o, &plain));
+	o.nfilters = 0;
+	o.routes4 = 100; /* a table size alone does not select them */
+	CU_ASSERT(!kr_run_selects(&o, &big));
+	CU_ASSERT(kr_run_selects(&o, &plain));
+}
+
 KR_TESTS("runner",
+	 { "opt-in cases", test_opt_in },
 	 { "missing capability skips; xfail and xpass", test_skip },
 	 { "exit codes, filters, strict, deferred cleanup", test_exit_codes },
 	 { "evidence folder, junit and json written", test_evidence },

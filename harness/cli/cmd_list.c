@@ -23,7 +23,8 @@ int kr_cmd_list(int argc, char **argv)
 	size_t n = kr_cases(&refs), shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct kr_case *c = refs[i].c;
-		if (!kr_case_match(c, argv + 1, (size_t)(argc - 1)))
+		/* listed also when a run would leave them out (opt-in) */
+		if (argc > 1 && !kr_case_match(c, argv + 1, (size_t)(argc - 1)))
 			continue;
 		printf("%-28s %-6s %-48s %s\n", c->id, kr_level_name(c->level), c->spec, c->title);
 		shown++;

@@ -11,11 +11,12 @@
 #include "run/runner.h"
 #include "net/teardown.h"
 #include "report/report.h"
+#include "vectors/table.h"
 
 const char kr_cmd_run_help[] =
 	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
-	"[--rtr builtin|stayrtr] [--sut-lifetime case|run] [--interactive] [--strict] [--keep-on-fail] "
-	"[--shard K/N] [FILTER...]  -- run the conformance suite";
+	"[--rtr builtin|stayrtr] [--sut-lifetime case|run] [--interactive] [--routes N | --table dfz] [--strict] "
+	"[--keep-on-fail] [--shard K/N] [FILTER...]  -- run the conformance suite";
 
 static void usage(FILE *f)
 {
@@ -35,6 +36,9 @@ static void usage(FILE *f)
 		"                    (default: the profile's [sut] lifetime, else case)\n"
 		"  --interactive     an operator answers the profile's manual: steps (default when\n"
 		"                    stdin is a terminal); otherwise cases needing them SKIP\n"
+		"  --routes N        the scale/ cases move a table of N routes (default %u; IPv4 and\n"
+		"                    IPv6 as in the DFZ); scale/ cases run only when a filter names them\n"
+		"  --table dfz       a full table: 1.04 M IPv4 + 0.22 M IPv6 routes\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
 		"  --keep-on-fail    stop at the first failure and leave its namespaces and links up\n"
 		"                    for post-mortem; processes (SUT, ExaBGP) end with the run, the\n"
@@ -47,7 +51,7 @@ static void usage(FILE *f)
 		"ID-PREFIX: cases whose id starts with it; ID$: that case only (not its /v6 run)\n"
 		"exit: 0 all passed, 1 a case failed or was not judged, 2 harness error or bad usage,\n"
 		"      128+N interrupted by signal N (partial reports written, all torn down)\n",
-		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE);
+		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE, KR_DEFAULT_ROUTES);
 }
 
 static int parse_shard(const char *s, unsigned *k, unsigned *n)
@@ -73,6 +77,8 @@ int kr_cmd_run(int argc, char **argv)
 		{ "junit", required_argument, 0, 'j' },
 		{ "time-scale", required_argument, 0, 't' },
 		{ "rtr", required_argument, 0, 'r' },
+		{ "routes", required_argument, 0, 'n' },
+		{ "table", required_argument, 0, 'T' },
 		{ "strict", no_argument, 0, 'S' },
 		{ "sut-lifetime", required_argument, 0, 'L' },
 		{ "interactive", no_argument, 0, 'I' },
@@ -116,6 +122,19 @@ int kr_cmd_run(int argc, char **argv)
 			}
 			o.rtr_stayrtr = !strcmp(optarg, "stayrtr");
 			break;
+		case 'n':
+		case 'T': {
+			struct kr_table_spec ts = { 0 };
+			char m[160];
+			if ((c == 'T' && strcmp(optarg, "dfz")) || kr_table_spec_parse(&ts, optarg, m, sizeof m) < 0) {
+				fprintf(stderr, "keyroll run: --%s: %s\n", c == 'T' ? "table" : "routes",
+					c == 'T' ? "the only preset is 'dfz'" : m);
+				goto out;
+			}
+			o.routes4 = ts.n4;
+			o.routes6 = ts.n6;
+			break;
+		}
 		case 'S': o.strict = true; break;
 		case 'I': interactive = true; break;
 		case 'L':

@@ -29,6 +29,7 @@ struct kr_bgp_session {
 	int fd;
 	bool connecting;   /* non-blocking connect in progress */
 	bool want_write;   /* EV_WRITE armed for the queue */
+	bool read_paused;  /* the owner asked not to read (backpressure) */
 	bool stopped;      /* ManualStop: no automatic restart */
 	unsigned gen;      /* bumped per connection: stale work detects a reset */
 
@@ -119,7 +120,16 @@ static void arm_write(struct kr_bgp_session *s, bool on)
 	if (s->fd < 0 || s->connecting || s->want_write == on)
 		return;
 	s->want_write = on;
-	kr_loop_mod_fd(s->loop, s->fd, KR_EV_READ | (on ? KR_EV_WRITE : 0));
+	kr_loop_mod_fd(s->loop, s->fd, (s->read_paused ? 0 : KR_EV_READ) | (on ? KR_EV_WRITE : 0));
+}
+
+void kr_bgp_session_pause_read(struct kr_bgp_session *s, bool paused)
+{
+	if (s->read_paused == paused)
+		return;
+	s->read_paused = paused;
+	if (s->fd >= 0 && !s->connecting)
+		kr_loop_mod_fd(s->loop, s->fd, (paused ? 0 : KR_EV_READ) | (s->want_write ? KR_EV_WRITE : 0));
 }
 
 size_t kr_bgp_flush(struct kr_bgp_session *s)
@@ -212,7 +222,7 @@ static void close_conn(struct kr_bgp_session *s, bool linger)
 		s->fd = -1;
 	}
 	s->gen++;
-	s->connecting = s->want_write = s->write_failed = s->above_hw = false;
+	s->connecting = s->want_write = s->write_failed = s->above_hw = s->read_paused = false;
 	s->out.len = s->out_head = 0;
 	s->rlen = 0;
 	cancel_timers(s);
@@ -682,7 +692,7 @@ static void on_fd(struct kr_loop *l, int fd, unsigned events, void *arg)
 	}
 	if (!(events & KR_EV_READ))
 		return;
-	for (int i = 0; i < READS_PER_WAKE; i++) {
+	for (int i = 0; i < READS_PER_WAKE && !s->read_paused; i++) {
 		ssize_t n = recv(fd, s->rbuf + s->rlen, RBUF_CAP - s->rlen, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR)
 			continue;

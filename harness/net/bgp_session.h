@@ -249,6 +249,9 @@ int kr_bgp_send_eor(struct kr_bgp_session *s, uint16_t afi);
 int kr_bgp_send_notification(struct kr_bgp_session *s, uint8_t code, uint8_t subcode,
 			     const uint8_t *data, size_t dlen);
 bool kr_bgp_can_send(const struct kr_bgp_session *s);
+/* Stop (and resume) reading from the socket: a receiver whose own queue
+ * is full pushes back through TCP. Errors and hang-ups still surface. */
+void kr_bgp_session_pause_read(struct kr_bgp_session *s, bool paused);
 size_t kr_bgp_out_pending(const struct kr_bgp_session *s);
 /* Try to write the queue now; returns bytes still queued. */
 size_t kr_bgp_flush(struct kr_bgp_session *s);

@@ -246,7 +246,7 @@ static void bgp_msg(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 		struct kr_lint_ctx x = {
 			.sess = &c->sess[m->dir], .keys = L->rtr_keys ? L->kt : L->o->keys, .cc = L->cc,
 			.held = held, .held_arg = L, .cb = on_viol, .cb_arg = L, .scratch = L->u,
-			.stats = &L->out->stats,
+			.stats = &L->out->stats, .sig_sample_mod = L->o->sig_sample_mod,
 		};
 		L->cur = m;
 		L->cur_spk = c->spk[m->dir];

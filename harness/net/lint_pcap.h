@@ -40,6 +40,7 @@ struct kr_lint_opts {
 	uint16_t rtr_ports[4];         /* all zero: 323 */
 	bool detect;                   /* BGP and RTR on any port, recognised by their first octets */
 	size_t max_findings;           /* kept in full (all are counted); 0: 200 */
+	uint32_t sig_sample_mod;       /* verify 1 signature in N (kr_lint_ctx); 0, 1: all */
 };
 
 struct kr_lint_out {

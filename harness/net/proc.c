@@ -2,6 +2,7 @@
 #include "net/proc.h"
 #include "net/teardown.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -411,4 +412,88 @@ int kr_proc_watch(struct kr_loop *l, struct kr_proc *p, kr_proc_cb cb, void *arg
 		return -1;
 	p->loop = l;
 	return 0;
+}
+
+/* ---- resource use of a process tree (/proc) ------------------------------ */
+
+/* utime+stime+cutime+cstime in ticks and the parent, from /proc/PID/stat
+ * (the command name may hold spaces and parentheses: parse after the last
+ * ')'). 0 or -1. */
+static int stat_cpu(pid_t pid, unsigned long long *ticks, pid_t *ppid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	int pp = 0;
+	unsigned long long ut = 0, st = 0;
+	long long cut = 0, cst = 0;
+	/* fields 3.. after ") ": state ppid pgrp session tty tpgid flags minflt
+	 * cminflt majflt cmajflt utime stime cutime cstime */
+	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &pp, &ut, &st,
+		   &cut, &cst) != 5)
+		return -1;
+	*ticks = ut + st + (unsigned long long)(cut > 0 ? cut : 0) + (unsigned long long)(cst > 0 ? cst : 0);
+	*ppid = pp;
+	return 0;
+}
+
+double kr_pid_tree_cpu_s(pid_t root)
+{
+	unsigned long long total, t;
+	pid_t pp;
+	if (stat_cpu(root, &total, &pp) < 0)
+		return -1;
+	/* Descendants: repeat over /proc until no new pid joins the tree (a
+	 * daemon's helpers are rarely more than two levels deep). */
+	pid_t tree[256];
+	size_t n = 1;
+	tree[0] = root;
+	for (bool grew = true; grew;) {
+		grew = false;
+		DIR *d = opendir("/proc");
+		if (!d)
+			break;
+		struct dirent *e;
+		while ((e = readdir(d)) && n < sizeof tree / sizeof tree[0]) {
+			char *end;
+			long pid = strtol(e->d_name, &end, 10);
+			if (*end || pid <= 0 || stat_cpu((pid_t)pid, &t, &pp) < 0)
+				continue;
+			bool known = false, parent = false;
+			for (size_t i = 0; i < n; i++) {
+				known |= tree[i] == pid;
+				parent |= tree[i] == pp;
+			}
+			if (parent && !known) {
+				tree[n++] = (pid_t)pid;
+				total += t;
+				grew = true;
+			}
+		}
+		closedir(d);
+	}
+	return (double)total / (double)sysconf(_SC_CLK_TCK);
+}
+
+size_t kr_pid_rss(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t kb = 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %zu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
 }

@@ -73,6 +73,13 @@ int kr_proc_wait_exit(struct kr_proc *p, int64_t deadline_ns);
 /* Is a TCP socket listening on port in the namespace of this pid? */
 bool kr_pid_listens(pid_t pid, uint16_t port);
 
+/* CPU seconds (user + system) used by pid and every live descendant, plus
+ * what their reaped children used (/proc; threads included). -1 when pid
+ * is gone. For the harness's share of a run's CPU. */
+double kr_pid_tree_cpu_s(pid_t pid);
+/* Resident set size of pid in bytes (VmRSS), 0 when unknown. */
+size_t kr_pid_rss(pid_t pid);
+
 /* SIGTERM to the group, SIGKILL after grace_ns; reaps. Idempotent. */
 void kr_proc_stop(struct kr_proc *p, int64_t grace_ns);
 /* Stop (grace 0) if still running, and free. NULL is fine. */

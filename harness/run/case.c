@@ -145,7 +145,7 @@ size_t kr_cases(const struct kr_case_ref **out)
 bool kr_case_match(const struct kr_case *c, char *const *filters, size_t nfilters)
 {
 	if (nfilters == 0)
-		return true;
+		return !c->opt_in; /* full tables run only when named */
 	for (size_t i = 0; i < nfilters; i++) {
 		size_t n = strlen(filters[i]);
 		/* "ID$": that case only (not its "/v6" run) */

@@ -73,6 +73,8 @@ struct kr_case {
 	 * configures it in a way the profile cannot apply at run time): with
 	 * one SUT for the run (lifetime = run) it gets a freshly started one. */
 	bool own_sut;
+	bool opt_in;         /* runs only when a filter names it (the
+			      * scale/ cases) */
 };
 /* The address family a case runs for: 6 for the IPv6 copy of a per-family
  * case, 4 otherwise. */

@@ -24,6 +24,13 @@ struct kr_obs {
 
 	uint64_t updates, malformed, bgpsec_malformed;
 	size_t blob_bytes, hist_bytes, sig_bytes;
+
+	struct kr_obs_tagstat tags[KR_OBS_TAGS];
+	uint16_t epoch;
+	unsigned match_hop;
+	uint8_t match_ski[4][KR_SKI_LEN];
+	size_t match_n;
+	struct kr_obs_sigstat sigs;
 };
 
 void kr_obs_cfg_init(struct kr_obs_cfg *c)
@@ -235,6 +242,141 @@ static int add_hist(struct kr_obs *o, struct kr_obs_route *r, const struct kr_ob
 	return 0;
 }
 
+/* ---- tags and counters ------------------------------------------------------ */
+
+static uint32_t hop_ski_id(const struct kr_obs_route *r, size_t i);
+
+bool kr_obs_route_matches(const struct kr_obs *o, const struct kr_obs_route *r)
+{
+	if (!r->present)
+		return false;
+	if (!o->match_n)
+		return true;
+	if (!r->is_signed || r->verdict != KR_VALID || o->match_hop >= r->nhops)
+		return false;
+	const uint8_t *ski = kr_obs_ski(o, hop_ski_id(r, o->match_hop));
+	for (size_t i = 0; ski && i < o->match_n; i++)
+		if (!memcmp(ski, o->match_ski[i], KR_SKI_LEN))
+			return true;
+	return false;
+}
+
+/* Take r out of its tag's counts before a change, put it back after. */
+static void count_out(struct kr_obs *o, struct kr_obs_route *r)
+{
+	struct kr_obs_tagstat *t = &o->tags[r->tag];
+	if (r->present)
+		t->present--;
+	if (r->matched)
+		t->matched--;
+	r->matched = 0;
+}
+
+static void count_in(struct kr_obs *o, struct kr_obs_route *r, int64_t when)
+{
+	struct kr_obs_tagstat *t = &o->tags[r->tag];
+	if (r->present)
+		t->present++;
+	if (kr_obs_route_matches(o, r)) {
+		r->matched = 1;
+		t->matched++;
+		t->t_matched = when;
+	}
+}
+
+static void since_mark(struct kr_obs *o, struct kr_obs_route *r, bool ann, int64_t when)
+{
+	struct kr_obs_tagstat *t = &o->tags[r->tag];
+	if (r->epoch != o->epoch) {
+		r->epoch = o->epoch;
+		r->ann_e = r->wd_e = 0;
+	}
+	r->t_last = when;
+	if (ann) {
+		r->n_ann++;
+		if (r->ann_e < UINT16_MAX && ++r->ann_e == 2)
+			t->multi++;
+		if (r->ann_e == 1)
+			t->announced++;
+	} else {
+		r->n_wd++;
+		if (r->wd_e < UINT16_MAX && ++r->wd_e == 1)
+			t->withdrawn++;
+		t->t_withdrawn = when;
+	}
+}
+
+int kr_obs_tag(struct kr_obs *o, const struct kr_prefix *p, uint8_t tag)
+{
+	if (tag >= KR_OBS_TAGS)
+		return -1;
+	struct kr_obs_route *r = get_route(o, p);
+	if (!r)
+		return -1;
+	count_out(o, r);
+	if (r->tag)
+		o->tags[r->tag].tagged--;
+	if (r->epoch == o->epoch) {
+		o->tags[r->tag].multi -= r->ann_e >= 2;
+		o->tags[r->tag].withdrawn -= r->wd_e >= 1;
+		o->tags[r->tag].announced -= r->ann_e >= 1;
+		o->tags[tag].multi += r->ann_e >= 2;
+		o->tags[tag].withdrawn += r->wd_e >= 1;
+		o->tags[tag].announced += r->ann_e >= 1;
+	}
+	r->tag = tag;
+	if (tag)
+		o->tags[tag].tagged++;
+	count_in(o, r, r->t_last);
+	return 0;
+}
+
+void kr_obs_set_match(struct kr_obs *o, unsigned hop, const uint8_t (*skis)[KR_SKI_LEN], size_t n)
+{
+	o->match_hop = hop;
+	o->match_n = n > 4 ? 4 : n;
+	for (size_t i = 0; i < o->match_n; i++)
+		memcpy(o->match_ski[i], skis[i], KR_SKI_LEN);
+	for (int t = 0; t < KR_OBS_TAGS; t++)
+		o->tags[t].matched = 0;
+	for (size_t i = 0; i < o->nroutes; i++) {
+		struct kr_obs_route *r = &o->routes[i];
+		r->matched = kr_obs_route_matches(o, r);
+		o->tags[r->tag].matched += r->matched;
+	}
+}
+
+void kr_obs_mark(struct kr_obs *o)
+{
+	o->epoch++;
+	for (int t = 0; t < KR_OBS_TAGS; t++) {
+		o->tags[t].multi = o->tags[t].withdrawn = o->tags[t].announced = 0;
+		o->tags[t].t_withdrawn = 0;
+	}
+}
+
+const struct kr_obs_tagstat *kr_obs_tagstat(const struct kr_obs *o, uint8_t tag)
+{
+	return tag < KR_OBS_TAGS ? &o->tags[tag] : NULL;
+}
+
+unsigned kr_obs_ann_since_mark(const struct kr_obs *o, const struct kr_obs_route *r)
+{
+	return r->epoch == o->epoch ? r->ann_e : 0;
+}
+
+unsigned kr_obs_wd_since_mark(const struct kr_obs *o, const struct kr_obs_route *r)
+{
+	return r->epoch == o->epoch ? r->wd_e : 0;
+}
+
+struct kr_obs_sigstat kr_obs_sigstat(const struct kr_obs *o)
+{
+	struct kr_obs_sigstat s = o->sigs;
+	s.sample_mod = o->cfg.sample_mod ? o->cfg.sample_mod : 1;
+	return s;
+}
+
 static void drop_blob(struct kr_obs *o, struct kr_obs_route *r)
 {
 	if (r->blob) {
@@ -252,10 +394,13 @@ static void withdraw(struct kr_obs *o, const struct kr_prefix *p, int64_t when)
 	struct kr_obs_route *r = get_route(o, p);
 	if (!r)
 		return;
+	count_out(o, r);
 	if (r->present)
 		o->npresent--;
 	drop_blob(o, r);
 	r->present = 0;
+	since_mark(o, r, false, when);
+	count_in(o, r, when);
 	struct kr_obs_ev ev = { .t = when, .kind = KR_OBS_WITHDRAW };
 	add_hist(o, r, &ev);
 }
@@ -275,10 +420,15 @@ static void announce(struct kr_obs *o, const struct kr_prefix *p, const uint8_t 
 	struct kr_obs_route *r = get_route(o, p);
 	if (!r)
 		return;
+	count_out(o, r);
 	drop_blob(o, r);
-	r->blob = malloc(len + a->nhops * 8);
-	if (!r->blob)
+	if (o->cfg.compact)
+		len = 0; /* the path's ASes and SKIs only */
+	r->blob = malloc(len + a->nhops * 8 + (len + a->nhops ? 0 : 1));
+	if (!r->blob) {
+		count_in(o, r, when);
 		return;
+	}
 	memcpy(r->blob, msg, len);
 	uint8_t *h = r->blob + len;
 	for (size_t i = 0; i < a->nhops; i++) {
@@ -297,10 +447,27 @@ static void announce(struct kr_obs *o, const struct kr_prefix *p, const uint8_t 
 	r->verdict = (uint8_t)a->vr.verdict;
 	r->reason = (uint8_t)a->vr.reason;
 	r->bad_hop = a->vr.verdict == KR_VALID ? 0xff : (uint8_t)a->vr.bad_hop;
+	since_mark(o, r, true, when);
+	count_in(o, r, when);
 	struct kr_obs_ev ev = { .t = when, .kind = KR_OBS_ANNOUNCE, .is_signed = a->is_signed,
 				.verdict = (uint8_t)a->vr.verdict, .reason = (uint8_t)a->vr.reason,
 				.ski_id = a->nhops && a->is_signed ? a->ski[0] : 0 };
 	add_hist(o, r, &ev);
+}
+
+static bool sampled(const struct kr_obs *o, const struct kr_update *u)
+{
+	if (!o->cfg.compact || o->cfg.sample_mod <= 1)
+		return true;
+	struct kr_nlri_iter it;
+	struct kr_prefix p;
+	if (u->i_mp_reach < 0)
+		return true;
+	kr_nlri_iter_init(&it, u->mp_reach.afi, u->mp_reach.nlri, u->mp_reach.nlri_len);
+	if (!kr_nlri_next(&it, &p))
+		return true;
+	kr_prefix_canon(&p);
+	return pfx_hash(&p) % o->cfg.sample_mod == 0;
 }
 
 static void validate(struct kr_obs *o, const struct kr_update *u, struct kr_val_result *vr)
@@ -318,11 +485,21 @@ static void validate(struct kr_obs *o, const struct kr_update *u, struct kr_val_
 		snprintf(vr->detail, sizeof vr->detail, "no keys published");
 		return;
 	}
-	struct kr_val_opts vo = { .my_as = o->cfg.my_as, .peer_as = o->cfg.peer_as };
+	bool full = sampled(o, u);
+	struct kr_val_opts vo = { .my_as = o->cfg.my_as, .peer_as = o->cfg.peer_as,
+				  .skip_signatures = !full };
 	if (kr_bgpsec_validate_ctx(o->cc, o->cfg.keys, u, &vo, vr) < 0) {
 		vr->verdict = KR_NOT_VALID;
 		vr->reason = KR_R_MALFORMED;
 	}
+	if (!o->cfg.compact)
+		return;
+	if (full && (vr->verdict == KR_VALID || vr->reason == KR_R_BAD_SIGNATURE))
+		o->sigs.verified++;
+	if (vr->reason == KR_R_BAD_SIGNATURE)
+		o->sigs.verify_failed++;
+	else if (vr->verdict != KR_VALID)
+		o->sigs.form_failed++;
 }
 
 static void describe(struct kr_obs *o, const struct kr_update *u, struct ann *a)

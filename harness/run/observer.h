@@ -46,6 +46,13 @@ struct kr_obs_route {
 	uint32_t msg_len;
 	uint8_t *blob;           /* msg bytes, then nhops x { u32 asn, u32 ski_id } */
 	struct kr_obs_ev *hist;
+	/* kept in every mode (the history may be off) */
+	uint32_t n_ann, n_wd;    /* announcements / withdrawals ever */
+	int64_t t_last;          /* receipt time of the last one */
+	uint8_t tag;             /* set by kr_obs_tag (0: none) */
+	uint8_t matched;         /* counted in the tag's match count */
+	uint16_t epoch;          /* kr_obs_mark generation of ann_e / wd_e */
+	uint16_t ann_e, wd_e;    /* announcements / withdrawals since the mark */
 };
 
 struct kr_obs;
@@ -57,6 +64,14 @@ struct kr_obs_cfg {
 	uint8_t bgpsec_type;          /* 33 (0 means 33) */
 	bool keep_history;            /* default true via kr_obs_cfg_init */
 	const char *name;             /* role for messages, e.g. "dn1" (copied) */
+	/* Full tables (scale cases): no raw UPDATE and no history per route,
+	 * only its path's ASes and SKIs and the counters; every signed
+	 * announcement gets the RFC 8205 §5.2 form checks and a key for every
+	 * (AS, SKI), and full ECDSA verification when its prefix falls in the
+	 * deterministic 1-in-sample_mod sample (0 or 1: every one). The small
+	 * cases keep the default: everything verified and kept. */
+	bool compact;
+	uint32_t sample_mod;
 };
 void kr_obs_cfg_init(struct kr_obs_cfg *c);
 
@@ -106,6 +121,39 @@ bool kr_obs_signed_by(const struct kr_obs *o, const struct kr_obs_route *r, cons
 const uint8_t *kr_obs_msg(const struct kr_obs_route *r, size_t *len);
 
 const char *kr_obs_name(const struct kr_obs *o);
+
+/* ---- tagged populations (scale cases) -------------------------------------
+ * A case tags the prefixes it injects (1..KR_OBS_TAGS-1) before they can
+ * arrive; the observer then keeps, per tag, counts that waits read in O(1)
+ * instead of walking a million routes. "Matched" means present and, when a
+ * match SKI set is given, signed, Valid as checked and carrying one of the
+ * SKIs in wire segment `hop` (0: the SUT's own, 1: the one before). */
+#define KR_OBS_TAGS 8
+struct kr_obs_tagstat {
+	size_t tagged, present, matched;
+	size_t multi;          /* routes announced twice or more since the mark */
+	size_t withdrawn;      /* routes withdrawn at least once since the mark */
+	size_t announced;      /* routes announced at least once since the mark */
+	int64_t t_matched;     /* when the match count last grew */
+	int64_t t_withdrawn;   /* the last withdrawal of a route with this tag */
+};
+int kr_obs_tag(struct kr_obs *o, const struct kr_prefix *p, uint8_t tag);
+void kr_obs_set_match(struct kr_obs *o, unsigned hop, const uint8_t (*skis)[KR_SKI_LEN], size_t n);
+/* Start counting announcements / withdrawals anew (per route and tag). */
+void kr_obs_mark(struct kr_obs *o);
+const struct kr_obs_tagstat *kr_obs_tagstat(const struct kr_obs *o, uint8_t tag);
+/* Since the mark, per route (0 when the route saw nothing since). */
+unsigned kr_obs_ann_since_mark(const struct kr_obs *o, const struct kr_obs_route *r);
+unsigned kr_obs_wd_since_mark(const struct kr_obs *o, const struct kr_obs_route *r);
+bool kr_obs_route_matches(const struct kr_obs *o, const struct kr_obs_route *r);
+/* Signature checks in compact mode: routes whose every signature was
+ * verified (the sample), of those failed, and announcements rejected by
+ * the form checks or for want of a key (checked on every route). */
+struct kr_obs_sigstat {
+	uint64_t verified, verify_failed, form_failed;
+	uint32_t sample_mod;
+};
+struct kr_obs_sigstat kr_obs_sigstat(const struct kr_obs *o);
 
 /* SKI interning: id 0 is "none". */
 uint32_t kr_obs_ski_id(const struct kr_obs *o, const uint8_t ski[KR_SKI_LEN]); /* 0 unknown */

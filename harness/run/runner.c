@@ -37,7 +37,7 @@ static void on_signal(int sig)
 	pthread_mutex_unlock(&run_mu);
 }
 
-static bool selected(const struct kr_run_opts *o, const struct kr_case *c)
+bool kr_run_selects(const struct kr_run_opts *o, const struct kr_case *c)
 {
 	return kr_case_match(c, o->filters, o->nfilters) &&
 	       (!o->shard_n || kr_case_shard(c->id, o->shard_n) == o->shard_k);
@@ -137,7 +137,7 @@ int kr_run(const struct kr_run_opts *o)
 		return 2;
 	}
 	for (size_t i = 0; i < nall; i++)
-		nsel += selected(o, refs[i].c);
+		nsel += kr_run_selects(o, refs[i].c);
 	if (nfiltered == 0) {
 		fprintf(stderr, "keyroll: no case matches the filter (see `keyroll list`)\n");
 		return 2;
@@ -219,7 +219,7 @@ int kr_run(const struct kr_run_opts *o)
 	size_t done = 0;
 	bool stop = false, kept = false;
 	for (size_t i = 0; i < nall && !stop; i++) {
-		if (!selected(o, refs[i].c))
+		if (!kr_run_selects(o, refs[i].c))
 			continue;
 		struct kr_result *r = &res[done];
 		kr_result_init(r, refs[i].suite, refs[i].c);

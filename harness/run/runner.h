@@ -6,6 +6,7 @@
 #define KR_RUNNER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "run/case.h"
@@ -36,6 +37,10 @@ struct kr_run_opts {
 	char *const *filters;    /* id prefixes */
 	size_t nfilters;
 	unsigned shard_k, shard_n; /* run only shard K of N (kr_case_shard); N 0: all */
+	/* --routes N / --table dfz: IPv4 and IPv6 routes of the scale cases'
+	 * table (0, 0: not given, KR_DEFAULT_ROUTES); the cases still run only
+	 * when a filter names them */
+	uint32_t routes4, routes6;
 	FILE *term;              /* progress and summary (stdout) */
 	bool color;
 };
@@ -43,6 +48,10 @@ struct kr_run_opts {
 /* Default time scale: the 24 h stage period takes about 0.2 s. */
 #define KR_DEFAULT_TIME_SCALE 2e-6
 #define KR_DEFAULT_PROFILE "sut/profiles/refspeaker.profile"
+/* Table size of the scale cases when no --routes / --table is given. */
+#define KR_DEFAULT_ROUTES 20000u
+/* Is case c part of this run (filters, opt-in cases, shard)? */
+bool kr_run_selects(const struct kr_run_opts *o, const struct kr_case *c);
 
 /* Runs the selected cases; returns the exit code of `keyroll run`:
  * 0 every case passed (or skipped / expected failure / warning),

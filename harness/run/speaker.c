@@ -199,6 +199,9 @@ struct kr_speaker *kr_speaker_new(struct kr_loop *l, const struct kr_speaker_cfg
 		oc.my_as = c->asn;
 		oc.peer_as = c->peer_as;
 		oc.name = sp->name;
+		oc.compact = c->obs_compact;
+		oc.keep_history = !c->obs_compact;
+		oc.sample_mod = c->obs_sample_mod;
 		sp->obs = kr_obs_new(&oc);
 		if (!sp->obs)
 			goto nomem;

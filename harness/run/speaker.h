@@ -34,6 +34,8 @@ struct kr_speaker_cfg {
 	uint16_t hold_time;            /* 0 means 90 */
 	bool record;                   /* keep every received message */
 	bool observe;                  /* keep per-prefix state */
+	bool obs_compact;              /* ... compactly, sampling signatures (observer.h) */
+	uint32_t obs_sample_mod;
 	bool auto_restart;             /* come back after the SUT drops the session */
 	unsigned connect_retry_ms;     /* 0: the session default (1 s) */
 	const struct kr_keytab *keys;  /* observer validation keys */

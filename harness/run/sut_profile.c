@@ -49,6 +49,12 @@ static const struct {
 	{ "rtr_refresh_min_s", CAP_INT },  /* smallest RTR intervals it accepts */
 	{ "rtr_expire_min_s", CAP_INT },
 	{ "rtr_retry_min_s", CAP_INT },
+	/* full tables (suites/scale.c): the largest table the SUT takes (0: no
+	 * limit) and the rates its deadlines are computed from */
+	{ "max_routes", CAP_INT },
+	{ "verify_per_s", CAP_INT },       /* BGPsec signatures verified per second */
+	{ "sign_per_s", CAP_INT },         /* signatures made per second */
+	{ "updates_per_s", CAP_INT },      /* UPDATEs taken in or sent per second */
 };
 
 static int cap_lookup(const char *name)

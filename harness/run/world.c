@@ -10,6 +10,7 @@
 #include "net/teardown.h"
 #include "run/runner.h"
 #include "run/world_int.h"
+#include "run/world_table.h"
 
 static const char *const peer_names[KR_NPEERS] = { "up1", "up2", "dn1", "dn2", "exa" };
 /* 4-octet ASNs on the SUT, up1 and dn1 (RFC 6793 must be exercised);
@@ -271,6 +272,15 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 			text ? text : w->prof->action[KR_SUT_START]);
 		free(text);
 		return -1;
+	}
+	if (cfg->scale) {
+		/* Signed before anything starts: no session waits on it. */
+		w->table = kr_wt_get(ctx);
+		if (!w->table)
+			return -1;
+		/* about 2048 routes per observer get every signature verified */
+		uint32_t n = kr_wt_count(w->table);
+		w->sample_mod = n > 2048 ? (n + 2047) / 2048 : 1;
 	}
 	int64_t t0 = kr_now_ns();
 	if (ctx->wrun) {

@@ -44,6 +44,12 @@ struct kr_world_cfg {
 			       * from the start (kr_w_far_key), 0..KR_W_MAX_FAR */
 	bool no_rtr_barrier;  /* up without proving that the SUT applied the
 			       * keys (cases that judge the RTR session itself) */
+	/* A full table (run/world_table.h): the run's table signed before
+	 * anything starts, fixed-seed keys for up1/up2 (generations 0 and 1)
+	 * and the table's ASes, compact sampling observers, no message
+	 * recording, and a harness speaker without BGPsec as exa (ExaBGP
+	 * cannot take a million routes). */
+	bool scale;
 };
 
 struct kr_world;
@@ -105,6 +111,16 @@ const char *kr_wkey_name(const struct kr_wkey *k); /* "up1#1 SKI 47F2AB12..." */
  * a key published after it validates downstream). */
 int kr_w_publish(struct kr_world *w, struct kr_wkey *k);
 int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k);
+/* Full tables: announce several keys in one serial / withdraw one, and
+ * wait only until the SUT fetched the change (End of Data), not until it
+ * applied it (it may have a million routes to re-validate first). */
+int kr_w_publish_many(struct kr_world *w, struct kr_wkey *const *keys, size_t n);
+int kr_w_rtr_withdraw(struct kr_world *w, struct kr_wkey *k);
+/* When the cache sent the Router Key PDU announcing (or withdrawing) k
+ * after `after`, from the capture of the rtr link (kernel timestamp on the
+ * kr_now_ns clock). 0, or -1 with ERROR recorded. */
+int kr_w_rtr_key_pdu_time(struct kr_world *w, const struct kr_wkey *k, bool announce, int64_t after,
+		      int64_t *t_ns);
 /* Step 4: the CA puts k's certificate on its CRL (written to evidence). */
 int kr_w_revoke(struct kr_world *w, struct kr_wkey *k);
 /* RTR faults: Cache Reset / new session id after the data changed to
@@ -246,6 +262,8 @@ int kr_w_sentinel(struct kr_world *w, unsigned mask);
  * handled everything up sent before, even while it holds no router keys.
  * 1, 0 or -1. */
 int kr_w_plain_sentinel(struct kr_world *w, enum kr_peer up, unsigned mask);
+/* The same on a given upstream, signed with its newest published key. */
+int kr_w_sentinel_on(struct kr_world *w, enum kr_peer up, unsigned mask, int64_t deadline);
 /* Announcement UPDATEs the observer received since t_ns (kr_now_ns clock). */
 size_t kr_w_updates_since(struct kr_world *w, enum kr_peer dn, int64_t t_ns);
 /* UPDATEs the observer received since t_ns carrying a signature by ski

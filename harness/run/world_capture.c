@@ -115,3 +115,50 @@ int kr_w_captured_update(struct kr_world *w, enum kr_peer up, const char *prefix
 	       kr_peer_name(up), path, out->len);
 	return 0;
 }
+
+/* ---- Router Key PDUs in the capture of the rtr link -------------------------- */
+
+struct pdu_arg {
+	const uint8_t *ski;
+	uint32_t asn;
+	bool announce;
+	int64_t after;
+	int64_t t;
+};
+
+static void on_rtr(const struct kr_smsg *m, void *arg)
+{
+	struct pdu_arg *a = arg;
+	/* RFC 8210 §5.10: version, type 9, flags (bit 0: announce), zero,
+	 * length, SKI, ASN, SPKI */
+	if (a->t || m->proto != KR_SP_RTR || m->len < 32 || m->msg[1] != 9)
+		return;
+	uint32_t asn = (uint32_t)m->msg[28] << 24 | (uint32_t)m->msg[29] << 16 | (uint32_t)m->msg[30] << 8 |
+		       m->msg[31];
+	if (((m->msg[2] & 1) != 0) != a->announce || asn != a->asn || memcmp(m->msg + 8, a->ski, KR_SKI_LEN))
+		return;
+	int64_t t = kr_wall_to_mono_ns(m->ts_ns);
+	if (t >= a->after)
+		a->t = t;
+}
+
+int kr_w_rtr_key_pdu_time(struct kr_world *w, const struct kr_wkey *k, bool announce, int64_t after, int64_t *t_ns)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/sut-rtr.pcap", w->ctx->dir);
+	struct pdu_arg a = { k->k.ski, k->k.asn, announce, after, 0 };
+	struct kr_reasm_cfg cfg = { .rtr_ports = { KR_W_RTR_PORT } };
+	struct kr_err err = { 0 };
+	/* the capture thread writes a moment after the kernel saw it */
+	int64_t deadline = kr_now_ns() + 2000000000LL;
+	while (!a.t && kr_now_ns() < deadline) {
+		kr_pcap_messages(path, &cfg, on_rtr, on_err, &a, &err);
+		if (!a.t)
+			kr_loop_run_until(w->ctx->loop, NULL, NULL, kr_now_ns() + 20000000);
+	}
+	if (!a.t)
+		return kr_error(w->ctx, "no Router Key PDU %s %s in %s", announce ? "announcing" : "withdrawing",
+				k->name, path);
+	*t_ns = a.t;
+	return 0;
+}

@@ -14,10 +14,12 @@
 #include "net/topo.h"
 #include "run/world.h"
 
-#define KR_W_MAX_KEYS 48
+#define KR_W_MAX_KEYS 80
 #define KR_W_MAX_SENT 32
 #define KR_W_RTR_PORT 3323
 #define KR_W_SUT_NODE "sut"
+/* Owner of the router keys of a full table's origin and transit ASes. */
+#define KR_W_TABLE_OWNER ((enum kr_peer)(KR_NPEERS + 2))
 #define KR_W_STAYRTR_METRICS_PORT 9847
 #define KR_W_STAYRTR_REFRESH_S 1u /* StayRTR polls its input file */
 
@@ -116,6 +118,9 @@ struct kr_world {
 	unsigned sut_starts;          /* starts so far (logs of later ones: sut-N.out) */
 	unsigned rtr_retry_s;         /* Retry the cache advertises when a case set it */
 	bool rtr_deferred;            /* kr_w_rtr_defer: the cache answers later */
+	const struct kr_wtable *table;/* full table of a scale world */
+	uint32_t sample_mod;          /* its observers verify 1 in sample_mod routes */
+	size_t sut_rss0;              /* the SUT's resident set before the table */
 	char workdir[PATH_MAX];
 	char config_path[PATH_MAX];   /* rendered configuration, "" without one */
 	char sut_dir[PATH_MAX];       /* where sut.log and sut.out go */

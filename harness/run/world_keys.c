@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "rpki/ca.h"
+#include "vectors/table.h"
+#include "vectors/table_sign.h"
 #include "net/evloop.h"
 #include "run/runner.h"
 #include "run/world_int.h"
@@ -30,7 +32,8 @@ static uint32_t key_asn(enum kr_peer owner, const char *role)
 	return kr_peer_asn(owner);
 }
 
-static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const char *role, unsigned gen)
+static struct kr_wkey *new_key_as(struct kr_world *w, enum kr_peer owner, uint32_t asn, const char *role,
+				  unsigned gen, bool seeded)
 {
 	if (w->nkeys >= KR_W_MAX_KEYS) {
 		kr_error(w->ctx, "too many keys in one case");
@@ -42,11 +45,15 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 		return NULL;
 	}
 	struct kr_err err = { 0 };
-	uint32_t asn = key_asn(owner, role);
 	/* The run's SUT signs with what it was given earlier in the run. */
 	int ri = owner == KR_NPEERS && gen == 0 && w->run && role ? kr_w_sut_role(role) : -1;
 	const char *carried = ri >= 0 && w->run->key_pem[ri][0] ? w->run->key_pem[ri] : NULL;
-	if (carried ? kr_key_load_file(&k->k, asn, carried, &err) < 0 : kr_key_generate(&k->k, asn, &err) < 0) {
+	/* Keys that sign a cached full table come from fixed seeds
+	 * (vectors/table_sign.h); every other key is fresh. */
+	int krc = carried  ? kr_key_load_file(&k->k, asn, carried, &err)
+		  : seeded ? kr_table_key(&k->k, asn, gen, &err)
+			   : kr_key_generate(&k->k, asn, &err);
+	if (krc < 0) {
 		free(k);
 		kr_error(w->ctx, "key %s: %s", carried ? "loading" : "generation", err.msg);
 		return NULL;
@@ -58,15 +65,20 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 	kr_hex_encode(hex, sizeof(hex), k->k.ski, KR_SKI_LEN);
 	if (owner == KR_NPEERS)
 		snprintf(k->name, sizeof(k->name), "sut-%s#%u (SKI %.8s)", k->role, gen, hex);
-	else if (owner == KR_W_FAR_OWNER)
+	else if (owner == KR_W_FAR_OWNER || owner == KR_W_TABLE_OWNER)
 		snprintf(k->name, sizeof(k->name), "AS%u#%u (SKI %.8s)", asn, gen, hex);
 	else
 		snprintf(k->name, sizeof(k->name), "%s#%u (SKI %.8s)", kr_peer_name(owner), gen, hex);
+	char who[32];
+	if (owner == KR_W_TABLE_OWNER)
+		snprintf(who, sizeof(who), "as%u", asn);
+	else
+		snprintf(who, sizeof(who), "%s", owner == KR_NPEERS ? "sut" : owner == KR_W_FAR_OWNER ? "far"
+										 : kr_peer_name(owner));
 	if (carried) {
 		snprintf(k->pem, sizeof(k->pem), "%s", carried);
-	} else if (snprintf(k->pem, sizeof(k->pem), "%s/keys/%s-%s%u.pem", w->ctx->dir,
-			    owner == KR_NPEERS ? "sut" : owner == KR_W_FAR_OWNER ? "far" : kr_peer_name(owner),
-			    k->role, gen) >= (int)sizeof(k->pem) ||
+	} else if (snprintf(k->pem, sizeof(k->pem), "%s/keys/%s-%s%u.pem", w->ctx->dir, who, k->role, gen) >=
+			   (int)sizeof(k->pem) ||
 		   kr_key_save_pem(&k->k, k->pem, true, &err) < 0) {
 		kr_key_free(&k->k);
 		free(k);
@@ -82,6 +94,12 @@ static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const cha
 	w->keys[w->nkeys++] = k;
 	kr_log(w->ctx, "key %s %s (AS %u)", k->name, carried ? "carried over from the run's SUT" : "generated", asn);
 	return k;
+}
+
+static struct kr_wkey *new_key(struct kr_world *w, enum kr_peer owner, const char *role, unsigned gen)
+{
+	bool seeded = w->cfg.scale && (owner == KR_UP1 || owner == KR_UP2) && gen < 2;
+	return new_key_as(w, owner, key_asn(owner, role), role, gen, seeded);
 }
 
 static struct kr_wkey *find_key(struct kr_world *w, enum kr_peer owner, const char *role, unsigned gen)
@@ -299,6 +317,14 @@ int kr_w_keys_init(struct kr_world *w)
 	for (unsigned h = 1; h <= w->cfg.far_hops; h++)
 		if (!kr_w_far_key(w, h, 0))
 			return -1;
+	if (w->cfg.scale) {
+		/* the table's origin and transit ASes, published from the start */
+		const uint32_t *as;
+		size_t n = kr_table_ases(&as);
+		for (size_t i = 0; i < n; i++)
+			if (!new_key_as(w, KR_W_TABLE_OWNER, as[i], "table", 0, true))
+				return -1;
+	}
 	if (w->cfg.split_keys)
 		return kr_w_sut_key(w, "origin", 0) && kr_w_sut_key(w, "transit", 0) ? 0 : -1;
 	return kr_w_sut_key(w, "shared", 0) ? 0 : -1;
@@ -385,6 +411,35 @@ int kr_w_publish_nowait(struct kr_world *w, struct kr_wkey *k)
 		return 0;
 	kr_log(w->ctx, "RTR: announce %s (not waiting for the SUT)", k->name);
 	return rtr_add(w, k);
+}
+
+int kr_w_publish_many(struct kr_world *w, struct kr_wkey *const *keys, size_t n)
+{
+	if (w->rtr)
+		kr_rtr_batch_begin(w->rtr);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (keys[i]->published)
+			continue;
+		kr_log(w->ctx, "RTR: announce %s", keys[i]->name);
+		rc = rtr_add(w, keys[i]);
+	}
+	if (w->rtr)
+		kr_rtr_batch_commit(w->rtr);
+	return rc < 0 ? -1 : kr_w_rtr_wait_synced(w);
+}
+
+int kr_w_rtr_withdraw(struct kr_world *w, struct kr_wkey *k)
+{
+	kr_log(w->ctx, "RTR: withdraw %s", k->name);
+	kr_keytab_del(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len);
+	struct kr_err err = { 0 };
+	if (w->srtr ? kr_stayrtr_withdraw_key(w->srtr, k->k.asn, k->k.ski, &err) < 0
+		    : kr_rtr_withdraw_key(w->rtr, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0)
+		return kr_error(w->ctx, "RTR cache refused to withdraw %s%s%s", k->name, err.msg[0] ? ": " : "",
+				err.msg);
+	k->published = false;
+	return w->srtr ? 0 : kr_w_rtr_wait_synced(w);
 }
 
 int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)

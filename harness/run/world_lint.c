@@ -86,6 +86,8 @@ void kr_w_lint(struct kr_world *w, const char *const *paths, size_t n)
 		/* a signature made just before the SUT learnt that its key was
 		 * withdrawn still counts, for as long as the SUT may take to react */
 		.grace_ns = (int64_t)(kr_w_deadline_s(w, KR_W_RTR) * 1e9),
+		/* full tables: the observers' sample size (world_table.h) */
+		.sig_sample_mod = w->sample_mod,
 	};
 	struct kr_lint_out out;
 	struct kr_err err = { 0 };
@@ -96,10 +98,11 @@ void kr_w_lint(struct kr_world *w, const char *const *paths, size_t n)
 	}
 	double dt = kr_ns_to_s(kr_now_ns() - t0);
 	kr_metric(w->ctx, "wire_lint_time", dt, "s");
-	kr_log(w->ctx, "wire lint: %llu BGP messages of the SUT (%llu UPDATEs, %llu signatures verified%s), "
+	kr_log(w->ctx, "wire lint: %llu BGP messages of the SUT (%llu UPDATEs, %llu signatures verified%s%s), "
 		       "%zu RTR PDUs; %zu violation%s, %zu advice",
 	       (unsigned long long)out.stats.messages, (unsigned long long)out.stats.updates,
-	       (unsigned long long)out.stats.signatures, out.keys_from_rtr ? "" : ", no RTR keys seen",
+	       (unsigned long long)out.stats.signatures, w->sample_mod > 1 ? ", a deterministic sample" : "",
+	       out.keys_from_rtr ? "" : ", no RTR keys seen",
 	       out.rtr_pdus, out.total, out.total == 1 ? "" : "s", out.advice);
 	char line[1024];
 	for (size_t i = 0; i < out.n && i < TL_MAX; i++) {

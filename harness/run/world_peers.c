@@ -55,13 +55,19 @@ static int start_speaker(struct kr_world *w, enum kr_peer p)
 	c.peer_ip = sut4;
 	c.socket_fn = ns_socket;
 	c.socket_arg = &ns_socks[p];
-	c.bgpsec_send[KR_AFI_IPV4] = c.bgpsec_recv[KR_AFI_IPV4] = true;
-	c.bgpsec_send[KR_AFI_IPV6] = c.bgpsec_recv[KR_AFI_IPV6] = true;
+	/* exa is only a harness speaker in a scale world: plain BGP */
+	bool sec = p != KR_EXA;
+	c.bgpsec_send[KR_AFI_IPV4] = c.bgpsec_recv[KR_AFI_IPV4] = sec;
+	c.bgpsec_send[KR_AFI_IPV6] = c.bgpsec_recv[KR_AFI_IPV6] = sec;
 	c.nh6 = me6;
-	c.record = true;
+	/* a full table is not recorded message by message */
+	c.record = !w->cfg.scale;
 	/* every BGPsec peer observes what the SUT sends it: upstreams get
-	 * the SUT's own prefixes and the other upstream's routes too */
-	c.observe = true;
+	 * the SUT's own prefixes and the other upstream's routes too (with a
+	 * full table, the downstream observers suffice) */
+	c.observe = !w->cfg.scale || p == KR_DN1 || p == KR_DN2 || p == KR_EXA;
+	c.obs_compact = w->cfg.scale;
+	c.obs_sample_mod = w->sample_mod;
 	/* after a reset the SUT may refuse a connection until it has closed
 	 * the old one: try again soon */
 	c.connect_retry_ms = 50;
@@ -104,18 +110,20 @@ void kr_w_exa_stop(struct kr_world *w)
 int kr_w_peers_start(struct kr_world *w)
 {
 	struct kr_ctx *ctx = w->ctx;
-	if (w->cfg.exa && start_exa(w) < 0)
+	bool native_exa = w->cfg.exa && w->cfg.scale;
+	if (w->cfg.exa && !native_exa && start_exa(w) < 0)
 		return -1;
-	for (int p = KR_UP1; p <= KR_DN2; p++)
+	int last = native_exa ? KR_EXA : KR_DN2;
+	for (int p = KR_UP1; p <= last; p++)
 		if (start_speaker(w, (enum kr_peer)p) < 0)
 			return -1;
 	int64_t t = kr_now_ns();
 	int64_t deadline = t + 5000000000LL + kr_sut_cap_int(w->prof, "startup_ms", 0) * 1000000LL;
-	struct kr_speaker *sps[4] = { w->sp[KR_UP1], w->sp[KR_UP2], w->sp[KR_DN1], w->sp[KR_DN2] };
-	if (kr_speakers_wait_established(sps, 4, deadline) != 1) {
-		kr_expect(ctx, "the SUT establishes its BGP sessions with up1, up2, dn1 and dn2 within %.2f s",
-			  kr_ns_to_s(deadline - t));
-		for (int p = KR_UP1; p <= KR_DN2; p++) {
+	struct kr_speaker *sps[5] = { w->sp[KR_UP1], w->sp[KR_UP2], w->sp[KR_DN1], w->sp[KR_DN2], w->sp[KR_EXA] };
+	if (kr_speakers_wait_established(sps, (size_t)last + 1, deadline) != 1) {
+		kr_expect(ctx, "the SUT establishes its BGP sessions with up1, up2, dn1 and dn2%s within %.2f s",
+			  last == KR_EXA ? " and exa" : "", kr_ns_to_s(deadline - t));
+		for (int p = KR_UP1; p <= last; p++) {
 			struct kr_bgp_session *s = kr_speaker_session(w->sp[p]);
 			if (!kr_bgp_session_established(s))
 				return kr_fail_pre(ctx, "session %s-sut not established (%s%s%s)", kr_peer_name(p),
@@ -363,9 +371,9 @@ int kr_w_peer_up(struct kr_world *w, enum kr_peer p, bool resend)
 
 struct kr_obs *kr_w_obs(struct kr_world *w, enum kr_peer dn)
 {
-	if (dn == KR_EXA)
-		return w->exa ? kr_exa_obs(w->exa) : NULL;
-	if (dn < KR_EXA && w->sp[dn])
+	if (dn == KR_EXA && w->exa)
+		return kr_exa_obs(w->exa);
+	if (dn <= KR_EXA && w->sp[dn])
 		return kr_speaker_obs(w->sp[dn]);
 	return NULL;
 }
@@ -407,14 +415,15 @@ static void fill(struct kr_obs *o, const struct kr_obs_route *r, struct kr_wrout
 		if (s)
 			memcpy(out->bad_ski, s, KR_SKI_LEN);
 	}
-	for (size_t i = 0; i < r->nhist; i++) {
+	out->announcements = r->n_ann;
+	out->withdrawals = r->n_wd;
+	for (size_t i = r->nhist; i-- > 0;)
 		if (r->hist[i].kind == KR_OBS_ANNOUNCE) {
-			out->announcements++;
 			out->t_ns = r->hist[i].t;
-		} else if (r->hist[i].kind == KR_OBS_WITHDRAW) {
-			out->withdrawals++;
+			break;
 		}
-	}
+	if (!r->nhist && r->present)
+		out->t_ns = r->t_last; /* compact observers keep no history */
 }
 
 int kr_w_route(struct kr_world *w, enum kr_peer dn, const char *prefix, struct kr_wroute *out)
@@ -613,6 +622,14 @@ static struct kr_wkey *newest_published(struct kr_world *w, enum kr_peer up)
 			best = k;
 	}
 	return best;
+}
+
+int kr_w_sentinel_on(struct kr_world *w, enum kr_peer up, unsigned mask, int64_t deadline)
+{
+	struct kr_wkey *k = newest_published(w, up);
+	if (!k)
+		return kr_error(w->ctx, "no published key of %s for a sentinel", kr_peer_name(up));
+	return sentinel_with(w, up, k, mask, deadline, false);
 }
 
 int kr_w_sentinel(struct kr_world *w, unsigned mask)

@@ -135,6 +135,9 @@ struct kr_val_opts {
 	bool allow_pcount0;
 	bool in_confed;
 	bool accept_multi_prefix;
+	/* Form checks and a key for every (AS, SKI) only, no ECDSA: for
+	 * observers of full tables that verify a sample (run/observer.h). */
+	bool skip_signatures;
 };
 struct kr_val_result {
 	enum kr_verdict verdict;

@@ -80,7 +80,7 @@ static int check_form(const struct kr_update *u, const struct kr_val_opts *o,
 static enum kr_reason check_block(struct kr_crypto_ctx *c, const struct kr_keytab *t,
 				  const struct kr_bgpsec_path *bp, size_t blk, uint32_t my_as,
 				  uint16_t afi, uint8_t safi, const struct kr_prefix *pfx,
-				  struct kr_val_result *res)
+				  bool keys_only, struct kr_val_result *res)
 {
 	const struct kr_sig_block *b = &bp->blocks[blk];
 	uint8_t *buf = kr_crypto_ctx_buf(c);
@@ -94,6 +94,8 @@ static enum kr_reason check_block(struct kr_crypto_ctx *c, const struct kr_keyta
 		memcpy(res->bad_ski, s->ski, KR_SKI_LEN);
 		if (nk == 0)
 			return KR_R_UNKNOWN_SKI;
+		if (keys_only)
+			continue;
 		uint32_t target = i == 0 ? my_as : bp->sp[i - 1].asn;
 		struct kr_wr w = kr_wr_init(buf, KR_HASH_INPUT_MAX);
 		uint8_t dg[32];
@@ -130,10 +132,12 @@ int kr_bgpsec_validate_ctx(struct kr_crypto_ctx *c, const struct kr_keytab *t,
 		struct kr_prefix p;
 		kr_nlri_iter_init(&it, mp->afi, mp->nlri, mp->nlri_len);
 		while (r == KR_R_OK && kr_nlri_next(&it, &p))
-			r = check_block(c, t, bp, blk, o->my_as, mp->afi, mp->safi, &p, res);
+			r = check_block(c, t, bp, blk, o->my_as, mp->afi, mp->safi, &p,
+					o->skip_signatures, res);
 		if (r == KR_R_OK)
-			return verdict(res, KR_R_OK, 0, "block %zu: %zu signatures verified", blk + 1,
-				       bp->nhops);
+			return verdict(res, KR_R_OK, 0, "block %zu: %zu signatures %s", blk + 1,
+				       bp->nhops, o->skip_signatures ? "with known keys (not verified)"
+								     : "verified");
 		if (first_fail == KR_R_OK) {
 			first_fail = r;
 			fail = *res;

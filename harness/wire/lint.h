@@ -126,6 +126,10 @@ struct kr_lint_ctx {
 	void *cb_arg;
 	struct kr_update *scratch;   /* NULL: allocated per UPDATE */
 	struct kr_lint_stats *stats; /* may be NULL */
+	/* Full tables: the sender's ECDSA signature is verified for 1 prefix
+	 * in sig_sample_mod (deterministic, by prefix hash; 0 or 1: every
+	 * one); the SKI is checked on every message. */
+	uint32_t sig_sample_mod;
 };
 
 /* Lint one whole BGP message (header included) the sender sent. Returns

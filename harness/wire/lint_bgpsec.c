@@ -94,6 +94,18 @@ static size_t lint_own_segment(const struct kr_lint_ctx *c, const uint8_t *m, co
 	return n;
 }
 
+/* Is p in the 1-in-mod sample (FNV-1a over family, length, address)? */
+static bool sampled(const struct kr_prefix *p, uint32_t mod)
+{
+	uint32_t h = 2166136261u;
+	uint8_t k[3] = { (uint8_t)p->afi, p->len, 0 };
+	for (size_t i = 0; i < 2; i++)
+		h = (h ^ k[i]) * 16777619u;
+	for (size_t i = 0; i < (p->len + 7u) / 8; i++)
+		h = (h ^ p->addr[i]) * 16777619u;
+	return h % mod == 0;
+}
+
 /* The sender's signature in every supported block, under the keys of its
  * AS published now (RFC 8205 §4.2 hash input for the receiver's AS). */
 static size_t lint_signatures(const struct kr_lint_ctx *c, const uint8_t *m, const struct kr_update *u)
@@ -128,6 +140,8 @@ static size_t lint_signatures(const struct kr_lint_ctx *c, const uint8_t *m, con
 					    "SKI %s is no router key of AS %u published at that time", ski, asn);
 			continue;
 		}
+		if (c->sig_sample_mod > 1 && !sampled(&p, c->sig_sample_mod))
+			continue;
 		uint8_t *buf = kr_crypto_ctx_buf(c->cc), dg[32];
 		struct kr_wr w = kr_wr_init(buf, KR_HASH_INPUT_MAX);
 		if (kr_bgpsec_hash_input(bp, b, bp->nhops, s->receiver_as, u->mp_reach.afi, u->mp_reach.safi, &p,

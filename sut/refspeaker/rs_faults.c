@@ -43,6 +43,11 @@ static const struct {
 	{ "drop-keys-on-error-report", &rs_fault.drop_keys_on_error_report },
 	{ "no-keys-after-reset", &rs_fault.no_keys_after_reset },
 	{ "twilight-skips-upstream", &rs_fault.twilight_skips_upstream },
+	{ "twilight-stops-10k", &rs_fault.twilight_stops_10k },
+	{ "twilight-twice", &rs_fault.twilight_twice },
+	{ "rekey-resets-sessions", &rs_fault.rekey_resets_sessions },
+	{ "corrupt-signatures-after-10k", &rs_fault.corrupt_signatures_after_10k },
+	{ "suppress-same-path", &rs_fault.suppress_same_path },
 };
 #define NFAULTS (sizeof table / sizeof table[0])
 

@@ -41,6 +41,11 @@ struct rs_faults {
 	bool drop_keys_on_error_report; /* an Error Report from the cache drops every key */
 	bool no_keys_after_reset;    /* after a Cache Reset / new session id, new keys are ignored */
 	bool twilight_skips_upstream; /* the own twilight skips the last peer that sent us routes */
+	bool twilight_stops_10k;     /* a twilight ends after 10 000 routes per peer */
+	bool twilight_twice;         /* a twilight re-advertises every route twice */
+	bool rekey_resets_sessions;  /* a rekey resets every BGPsec session instead of a twilight */
+	bool corrupt_signatures_after_10k; /* our signature is wrong from the 10 001st signed UPDATE on */
+	bool suppress_same_path;     /* a replacement with the same ASes is not passed on */
 };
 
 extern struct rs_faults rs_fault;

@@ -136,32 +136,42 @@ void rs_keys_peer_down(struct rs_speaker *sp, struct rs_peer *q)
 	rs_keys_peer_up(sp, q);
 }
 
-struct readv_arg {
-	struct rs_speaker *sp;
-	struct rs_peer *q;
-	bool roles[2];
-	size_t seen, sent;
-};
-
-static void readv_dest(struct rs_dest *d, void *arg)
+void rs_twilight_step(struct rs_speaker *sp, struct rs_walk *w, struct rs_dest *d)
 {
-	struct readv_arg *a = arg;
-	const struct rs_out *o = &d->out[a->q->idx];
-	bool role = a->roles[o->role];
+	if (rs_fault.twilight_stops_10k && w->sent >= 10000) {
+		w->pos = w->end; /* fault: the twilight ends here */
+		return;
+	}
+	const struct rs_out *o = &d->out[w->q->idx];
+	bool rolled = w->roles[o->role], role = rolled;
 	/* fault readvertise-transit-on-origin-roll: transit routes go along */
-	if (rs_fault.readvertise_transit_on_origin_roll && a->roles[RS_ROLE_ORIGIN])
+	if (rs_fault.readvertise_transit_on_origin_roll && w->roles[RS_ROLE_ORIGIN])
 		role = true;
 	if (!o->sent || !o->bgpsec || !role)
 		return;
-	/* fault partial-readvertise: every second route is skipped */
-	if (rs_fault.partial_readvertise && a->seen++ % 2)
+	/* Already signed with the current key (exported since the switch):
+	 * once per peer is enough. keep-old-key never switches. */
+	if (rolled && !rs_fault.keep_old_key && !rs_fault.twilight_twice && o->key_gen == w->q->key_gen[o->role])
 		return;
-	a->sent += (size_t)rs_export(a->sp, d, a->q, true);
+	/* fault partial-readvertise: every second route is skipped */
+	if (rs_fault.partial_readvertise && w->seen++ % 2)
+		return;
+	size_t n = (size_t)rs_export(sp, d, w->q, true);
+	if (rs_fault.twilight_twice)
+		n += (size_t)rs_export(sp, d, w->q, true); /* fault: sent again */
+	w->sent += n;
+}
+
+void rs_twilight_finish(struct rs_speaker *sp, struct rs_walk *w)
+{
+	sp->st.readvertised += w->sent;
+	rs_log("twilight towards %s: %zu route%s re-advertised%s", w->q->name, w->sent, w->sent == 1 ? "" : "s",
+	       rs_fault.twilight_stops_10k && w->sent >= 10000 ? " (fault twilight-stops-10k: stopped)" : "");
 }
 
 /* Twilight towards q: switch it to the current keys of the roles and send
- * it again every route signed with them (draft §3.1 step 3). */
-static size_t twilight(struct rs_speaker *sp, struct rs_peer *q, const bool roles[2], bool readvertise)
+ * it again every route signed with them (draft §3.1 step 3), as a walk. */
+static void twilight(struct rs_speaker *sp, struct rs_peer *q, const bool roles[2], bool readvertise)
 {
 	for (int r = 0; r < 2; r++)
 		if (roles[r]) {
@@ -169,13 +179,17 @@ static size_t twilight(struct rs_speaker *sp, struct rs_peer *q, const bool role
 			q->twilight_pending[r] = false;
 		}
 	if (!readvertise || !q->up)
-		return 0;
-	struct readv_arg a = { sp, q, { roles[0], roles[1] }, 0, 0 };
-	rs_rib_walk(sp->rib, readv_dest, &a);
-	sp->st.readvertised += a.sent;
-	rs_log("twilight towards %s: %zu route%s re-advertised", q->name, a.sent,
-	       a.sent == 1 ? "" : "s");
-	return a.sent;
+		return;
+	struct rs_walk *w = calloc(1, sizeof *w);
+	if (!w) {
+		rs_log("%s: out of memory, no twilight", q->name);
+		return;
+	}
+	w->kind = RS_WALK_TWILIGHT;
+	w->q = q;
+	w->roles[0] = roles[0];
+	w->roles[1] = roles[1];
+	rs_walk_start(sp, w);
 }
 
 static void on_twilight_timer(struct kr_loop *l, void *arg)
@@ -183,6 +197,7 @@ static void on_twilight_timer(struct kr_loop *l, void *arg)
 	struct rs_peer *q = arg;
 	q->twilight_timer = 0;
 	bool roles[2] = { q->twilight_pending[0], q->twilight_pending[1] }; /* twilight clears them */
+	rs_work_drain(q->sp->work);
 	twilight(q->sp, q, roles, true);
 }
 
@@ -215,6 +230,8 @@ int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigne
 	}
 	char h[48];
 	kr_hex_encode(h, sizeof h, nk[role].ski, KR_SKI_LEN);
+	/* signing jobs in flight hold the current keys */
+	rs_work_drain(sp->work);
 	if (rs_fault.keep_old_key) {
 		/* fault: accepted, but the old key goes on signing */
 		for (int r = 0; r < 2; r++)
@@ -249,6 +266,13 @@ int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigne
 	for (size_t i = 0; i < sp->cfg.npeers; i++) {
 		struct rs_peer *q = &sp->peers[i];
 		bool readv = !rs_fault.no_readvertise;
+		if (rs_fault.rekey_resets_sessions && sends_bgpsec(q)) {
+			/* fault: Cease / Administrative Reset (RFC 4486) instead of a
+			 * twilight; the session comes back with the new key */
+			rs_log("fault rekey-resets-sessions: resetting %s", q->name);
+			kr_bgp_send_notification(q->s, 6, 4, NULL, 0);
+			continue;
+		}
 		if (rs_fault.partial_readvertise && npeers > 0)
 			readv = false; /* fault: only the first BGPsec peer */
 		if (rs_fault.twilight_skips_upstream && q == upstream) {
@@ -262,7 +286,8 @@ int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigne
 		if (!sends_bgpsec(q) || !readv || stagger_ms == 0 || npeers == 0) {
 			if (sends_bgpsec(q))
 				npeers++;
-			now += twilight(sp, q, roles, sends_bgpsec(q) && readv);
+			twilight(sp, q, roles, sends_bgpsec(q) && readv);
+			now += sends_bgpsec(q) && readv;
 			continue;
 		}
 		/* staggered: the n-th BGPsec peer's twilight comes n * stagger later */
@@ -277,7 +302,7 @@ int rs_rekey(struct rs_speaker *sp, enum rs_role role, const char *path, unsigne
 	}
 	if (rs_fault.no_readvertise)
 		rs_log("fault no-readvertise: key switched without re-advertisement");
-	snprintf(reply, replysz, "ok rekey %s ski=%s readvertised=%zu staggered_peers=%zu",
+	snprintf(reply, replysz, "ok rekey %s ski=%s twilight_peers=%zu staggered_peers=%zu",
 		 rs_role_name(role), h, now, later);
 	return 0;
 }

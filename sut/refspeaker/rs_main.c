@@ -64,6 +64,15 @@ static void on_signal(struct kr_loop *l, int fd, unsigned events, void *arg)
 	kr_loop_stop(l);
 }
 
+bool rs_log_route(struct rs_speaker *sp)
+{
+	if (sp->st.route_log_lines == RS_ROUTE_LOG_LINES)
+		rs_log("(one line per route stops after %d lines; `ctl show` has the counters)", RS_ROUTE_LOG_LINES);
+	return sp->st.route_log_lines++ < RS_ROUTE_LOG_LINES;
+}
+
+static unsigned threads_opt;
+
 static int run(struct rs_speaker *sp, const char *ctl_override)
 {
 	struct kr_err e;
@@ -80,8 +89,9 @@ static int run(struct rs_speaker *sp, const char *ctl_override)
 	sp->uv = malloc(sizeof *sp->uv);
 	sp->bp = malloc(sizeof *sp->bp);
 	sp->store = malloc(sizeof *sp->store);
+	sp->urx = malloc(sizeof *sp->urx);
 	if (!sp->loop || !sp->rib || !sp->keytab || !sp->cc || !sp->u || !sp->uv || !sp->bp ||
-	    !sp->store) {
+	    !sp->store || !sp->urx) {
 		rs_log("out of memory");
 		goto out;
 	}
@@ -92,6 +102,12 @@ static int run(struct rs_speaker *sp, const char *ctl_override)
 	/* RTRlib's threads inherit this mask, so signals reach the signalfd */
 	pthread_sigmask(SIG_BLOCK, &ss, NULL);
 	sfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* after the mask: the workers inherit it, so no signal lands on them */
+	sp->work = rs_work_new(sp->loop, threads_opt, rs_on_progress, sp);
+	if (!sp->work) {
+		rs_log("cannot start the crypto threads");
+		goto out;
+	}
 	if (sfd < 0 || kr_loop_add_fd(sp->loop, sfd, KR_EV_READ, on_signal, NULL) < 0) {
 		rs_log("signalfd: %s", strerror(errno));
 		goto out;
@@ -121,13 +137,17 @@ static int run(struct rs_speaker *sp, const char *ctl_override)
 		rs_log("%s", e.msg);
 		goto out;
 	}
-	rs_log("running: AS %u, %zu peer(s), %zu prefix(es), policy %s%s%s", sp->cfg.asn,
-	       sp->cfg.npeers, sp->cfg.nprefixes, rs_policy_name(sp->cfg.policy),
+	rs_log("running: AS %u, %zu peer(s), %zu prefix(es), policy %s, %u crypto thread(s)%s%s", sp->cfg.asn,
+	       sp->cfg.npeers, sp->cfg.nprefixes, rs_policy_name(sp->cfg.policy), rs_work_threads(sp->work),
 	       *rs_fault_active() ? ", FAULT " : "", rs_fault_active());
 	kr_loop_run_until(sp->loop, NULL, NULL, INT64_MAX);
 	rc = 0;
 out:
+	rs_walks_free(sp);
+	/* sessions first: what their ends queue is dropped by the drain */
 	rs_peers_stop(sp);
+	rs_work_free(sp->work);
+	sp->work = NULL;
 	rs_rtr_stop(sp->rtr);
 	rs_ctl_stop(sp->ctl);
 	rs_keys_free(sp);
@@ -139,6 +159,7 @@ out:
 	free(sp->uv);
 	free(sp->bp);
 	free(sp->store);
+	free(sp->urx);
 	if (sfd >= 0) {
 		kr_loop_del_fd(sp->loop, sfd);
 		close(sfd);
@@ -178,6 +199,8 @@ int main(int argc, char **argv)
 					argv[i]);
 				return 2;
 			}
+		} else if (!strcmp(a, "--threads") && more) {
+			threads_opt = (unsigned)atoi(argv[++i]);
 		} else if (!strcmp(a, "--check")) {
 			check = true;
 		} else {

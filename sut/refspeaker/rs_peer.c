@@ -54,6 +54,107 @@ static bool family_ok(const struct rs_peer *q, uint16_t afi)
 	return afi == KR_AFI_IPV4 && !q->peer_mp_any;
 }
 
+/* ---- ordered output --------------------------------------------------------- */
+
+struct out_job {
+	struct rs_job j;
+	struct rs_speaker *sp;
+	size_t peer;
+	uint32_t epoch;
+	size_t len;
+	uint8_t *msg;        /* what goes out (built by run() for a signed one) */
+	/* signing (run != NULL) */
+	struct kr_key key;   /* by value: rekeys drain the jobs first */
+	uint32_t target;
+	struct kr_prefix pfx;
+	uint8_t origin, nh_len;
+	uint8_t nh[16];
+	size_t max_len;
+	size_t in_len;
+	uint8_t *in;         /* the stored UPDATE whose path is extended; NULL: ours */
+	bool failed, corrupt;
+	char why[200];
+};
+
+static void out_done(struct rs_job *jj)
+{
+	struct out_job *j = (struct out_job *)jj;
+	struct rs_speaker *sp = j->sp;
+	struct rs_peer *q = &sp->peers[j->peer];
+	if (j->failed)
+		rs_log("%s: %s", q->name, j->why);
+	else if (q->up && q->epoch == j->epoch && j->msg && kr_bgp_send_raw(q->s, j->msg, j->len) == 0)
+		sp->st.updates_out++;
+	free(j->in);
+	free(j->msg);
+	free(j);
+}
+
+void rs_send_ordered(struct rs_speaker *sp, struct rs_peer *q, const uint8_t *msg, size_t len)
+{
+	if (!sp->work)
+		return; /* shutting down */
+	struct out_job *j = calloc(1, sizeof *j);
+	uint8_t *m = malloc(len);
+	if (!j || !m) {
+		free(j);
+		free(m);
+		rs_log("%s: out of memory, message dropped", q->name);
+		return;
+	}
+	memcpy(m, msg, len);
+	j->sp = sp;
+	j->peer = q->idx;
+	j->epoch = q->epoch;
+	j->msg = m;
+	j->len = len;
+	j->j.done = out_done;
+	rs_work_submit(sp->work, &j->j);
+}
+
+/* Worker: extend the stored path by our signature for the peer and build
+ * the UPDATE (RFC 8205 §4.2). */
+static void out_sign(struct rs_job *jj, struct rs_wctx *w)
+{
+	struct out_job *j = (struct out_job *)jj;
+	struct kr_err e;
+	kr_err_clear(&e);
+	const struct kr_bgpsec_path *in = NULL;
+	if (j->in) {
+		if (kr_update_decode(w->u, j->in, j->in_len, KR_ATTR_BGPSEC_PATH, &e) < 0) {
+			j->failed = true;
+			snprintf(j->why, sizeof j->why, "internal: stored UPDATE does not decode: %.150s", e.msg);
+			return;
+		}
+		in = &w->u->bgpsec;
+		j->origin = w->u->i_origin >= 0 ? w->u->origin : 0;
+	}
+	if (kr_bgpsec_sign_ctx(w->cc, &j->key, j->target, 1, 0, in, j->pfx.afi, KR_SAFI_UNICAST, &j->pfx, NULL,
+			       w->bp, w->store, &e) < 0) {
+		j->failed = true;
+		snprintf(j->why, sizeof j->why, "signing failed: %.150s", e.msg);
+		return;
+	}
+	struct kr_route_out r;
+	memset(&r, 0, sizeof r);
+	r.prefix = j->pfx;
+	r.origin = j->origin;
+	r.next_hop = j->nh;
+	r.next_hop_len = j->nh_len;
+	r.bgpsec = w->bp;
+	if (j->corrupt) /* fault: a byte of our ECDSA r value flipped */
+		((uint8_t *)w->bp->blocks[0].segs[0].sig)[8] ^= 0x5a;
+	uint8_t buf[KR_BGP_EXT_MAX_LEN];
+	size_t len;
+	if (kr_update_build(&r, j->max_len, buf, sizeof buf, &len, &e) < 0 || !(j->msg = malloc(len))) {
+		j->failed = true;
+		snprintf(j->why, sizeof j->why, "UPDATE not built: %.150s", e.msg[0] ? e.msg : "out of memory");
+		return;
+	}
+	memcpy(j->msg, buf, len);
+	j->len = len;
+}
+
 static int send_withdraw(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q)
 {
 	struct rs_out *o = &d->out[q->idx];
@@ -66,10 +167,13 @@ static int send_withdraw(struct rs_speaker *sp, struct rs_dest *d, struct rs_pee
 	}
 	struct kr_err e;
 	kr_err_clear(&e);
-	if (kr_bgp_send_withdraw(q->s, &d->pfx, 1, &e) < 0) {
+	uint8_t m[128];
+	size_t len;
+	if (kr_update_build_withdraw(&d->pfx, 1, q->neg.max_len, m, sizeof m, &len, &e) < 0) {
 		rs_log("%s: withdraw failed: %s", q->name, e.msg);
 		return 0;
 	}
+	rs_send_ordered(sp, q, m, len);
 	sp->st.withdraws_out++;
 	return 1;
 }
@@ -101,6 +205,41 @@ static size_t build_as_path(const struct rs_speaker *sp, const struct kr_update 
 	return n;
 }
 
+/* Queue a signing job for d towards q. 0 or -1. */
+static int export_signed(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, const struct rs_path *bp,
+			 enum rs_role role)
+{
+	const struct kr_key *key = rs_key_for(sp, role, q);
+	if (!key) {
+		rs_log("%s: no %s key to sign with", q->name, rs_role_name(role));
+		return -1;
+	}
+	struct out_job *j = calloc(1, sizeof *j);
+	if (!j || (bp && !(j->in = malloc(bp->msg_len)))) {
+		free(j);
+		rs_log("%s: out of memory, UPDATE dropped", q->name);
+		return -1;
+	}
+	if (bp) {
+		memcpy(j->in, bp->msg, bp->msg_len);
+		j->in_len = bp->msg_len;
+	}
+	j->sp = sp;
+	j->peer = q->idx;
+	j->epoch = q->epoch;
+	j->key = *key;
+	j->target = q->neg.peer_as; /* signed for this peer's AS (RFC 8205 §4.1, §4.2) */
+	j->pfx = d->pfx;
+	j->nh_len = d->pfx.afi == KR_AFI_IPV4 ? 4 : 16;
+	memcpy(j->nh, d->pfx.afi == KR_AFI_IPV4 ? q->nh4 : q->nh6, j->nh_len);
+	j->max_len = q->neg.max_len;
+	j->corrupt = rs_fault.corrupt_signatures_after_10k && sp->st.signed_out++ >= 10000;
+	j->j.run = out_sign;
+	j->j.done = out_done;
+	rs_work_submit(sp->work, &j->j);
+	return 0;
+}
+
 int rs_export(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, bool force)
 {
 	if (!q->up)
@@ -128,51 +267,44 @@ int rs_export(struct rs_speaker *sp, struct rs_dest *d, struct rs_peer *q, bool 
 	if (!force && o->sent && o->path_id == pid && o->bgpsec == as_bgpsec)
 		return 0;
 	if (rs_fault.twilight_withdraw_gap && o->sent && o->path_id != pid && bp && bp->bgpsec) {
-		rs_log("fault twilight-withdraw-gap: withdraw before the replacement");
+		if (rs_log_route(sp))
+			rs_log("fault twilight-withdraw-gap: withdraw before the replacement");
 		send_withdraw(sp, d, q); /* fault: no implicit replace */
 	}
 
 	const struct kr_update *u = NULL;
 	struct kr_err e;
 	kr_err_clear(&e);
-	if (bp) {
+	/* a signed export is decoded by its worker (out_sign) */
+	if (bp && !as_bgpsec) {
 		if (kr_update_decode(sp->u, bp->msg, bp->msg_len, KR_ATTR_BGPSEC_PATH, &e) < 0) {
-			rs_log("internal: stored UPDATE does not decode: %s", e.msg);
+			rs_log("internal: stored UPDATE does not decode: %.150s", e.msg);
 			return 0;
 		}
 		u = sp->u;
 	}
-	struct kr_route_out r;
-	memset(&r, 0, sizeof r);
-	r.prefix = d->pfx;
-	r.origin = u && u->i_origin >= 0 ? u->origin : 0;
-	r.next_hop = d->pfx.afi == KR_AFI_IPV4 ? q->nh4 : q->nh6;
-	r.next_hop_len = d->pfx.afi == KR_AFI_IPV4 ? 4 : 16;
-	uint32_t as[KR_MAX_HOPS * 4];
-	const struct kr_key *key = NULL;
 	if (as_bgpsec) {
-		key = rs_key_for(sp, role, q);
-		if (!key) {
-			rs_log("%s: no %s key to sign with", q->name, rs_role_name(role));
+		if (export_signed(sp, d, q, bp, role) < 0)
 			return 0;
-		}
-		/* one prefix, signed for this peer's AS (RFC 8205 §4.1, §4.2) */
-		if (kr_bgpsec_sign(key, q->neg.peer_as, 1, 0, u ? &u->bgpsec : NULL, d->pfx.afi,
-				   KR_SAFI_UNICAST, &d->pfx, NULL, sp->bp, sp->store, &e) < 0) {
-			rs_log("%s: signing failed: %s", q->name, e.msg);
-			return 0;
-		}
-		r.bgpsec = sp->bp;
 	} else {
+		struct kr_route_out r;
+		memset(&r, 0, sizeof r);
+		r.prefix = d->pfx;
+		r.origin = u && u->i_origin >= 0 ? u->origin : 0;
+		r.next_hop = d->pfx.afi == KR_AFI_IPV4 ? q->nh4 : q->nh6;
+		r.next_hop_len = d->pfx.afi == KR_AFI_IPV4 ? 4 : 16;
+		uint32_t as[KR_MAX_HOPS * 4];
 		r.as_path = as;
 		r.as_path_len = build_as_path(sp, u, bp && bp->bgpsec, as, sizeof as / sizeof as[0]);
 		r.omit_next_hop = rs_fault.no_next_hop; /* fault: ORIGIN and AS_PATH only */
+		uint8_t m[KR_BGP_EXT_MAX_LEN];
+		size_t len;
+		if (kr_update_build(&r, q->neg.max_len, m, sizeof m, &len, &e) < 0) {
+			rs_log("%s: UPDATE not sent: %s", q->name, e.msg);
+			return 0;
+		}
+		rs_send_ordered(sp, q, m, len);
 	}
-	if (kr_bgp_send_update(q->s, &r, &e) < 0) {
-		rs_log("%s: UPDATE not sent: %s", q->name, e.msg);
-		return 0;
-	}
-	sp->st.updates_out++;
 	o->sent = true;
 	o->bgpsec = as_bgpsec;
 	o->role = (uint8_t)role;
@@ -188,16 +320,19 @@ void rs_decide_and_export(struct rs_speaker *sp, struct rs_dest *d)
 		rs_export(sp, d, &sp->peers[i], false);
 }
 
-struct dump_arg {
-	struct rs_speaker *sp;
-	struct rs_peer *q;
-	bool force;
-};
-
-static void dump_one(struct rs_dest *d, void *arg)
+/* The whole Adj-RIB-Out to q, a slice at a time; End-of-RIB after. */
+static void dump(struct rs_speaker *sp, struct rs_peer *q, bool eor)
 {
-	struct dump_arg *a = arg;
-	rs_export(a->sp, d, a->q, a->force);
+	struct rs_walk *w = calloc(1, sizeof *w);
+	if (!w) {
+		rs_log("%s: out of memory, routes not sent", q->name);
+		return;
+	}
+	w->kind = RS_WALK_DUMP;
+	w->q = q;
+	w->force = true;
+	w->eor = eor;
+	rs_walk_start(sp, w);
 }
 
 static void on_established(struct kr_bgp_session *s, void *arg)
@@ -216,11 +351,7 @@ static void on_established(struct kr_bgp_session *s, void *arg)
 	if (p->neg.peer_as != p->cfg->asn)
 		rs_log("%s: peer AS %u differs from the configured %u", p->name, p->neg.peer_as,
 		       p->cfg->asn);
-	struct dump_arg a = { sp, p, true };
-	rs_rib_walk(sp->rib, dump_one, &a);
-	for (uint16_t afi = 1; afi <= 2; afi++)
-		if (family_ok(p, afi))
-			kr_bgp_send_eor(s, afi);
+	dump(sp, p, true);
 }
 
 static void on_update(struct kr_bgp_session *s, const uint8_t *msg, size_t len,
@@ -238,8 +369,7 @@ static void on_message(struct kr_bgp_session *s, uint8_t type, const uint8_t *ms
 		return;
 	/* RFC 2918: send the Adj-RIB-Out again */
 	rs_log("%s: ROUTE-REFRESH, re-sending routes", p->name);
-	struct dump_arg a = { p->sp, p, true };
-	rs_rib_walk(p->sp->rib, dump_one, &a);
+	dump(p->sp, p, false);
 }
 
 static void on_down(struct kr_bgp_session *s, const struct kr_bgp_down *why, void *arg)
@@ -248,10 +378,18 @@ static void on_down(struct kr_bgp_session *s, const struct kr_bgp_down *why, voi
 	bool was_up = p->up;
 	p->up = false;
 	rs_log("%s: down: %s", p->name, why->text);
+	p->epoch++; /* what is still queued for it is dropped */
+	rs_walks_cancel(p->sp, p);
 	if (was_up) {
 		rs_keys_peer_down(p->sp, p);
 		rs_peer_down_routes(p->sp, p);
 	}
+}
+
+static void on_writable(struct kr_bgp_session *s, void *arg)
+{
+	struct rs_peer *p = arg;
+	rs_walks_pump(p->sp);
 }
 
 static void on_accept(int fd, const struct sockaddr *peer, socklen_t plen, void *arg)
@@ -292,7 +430,8 @@ int rs_peers_start(struct rs_speaker *sp, struct kr_err *err)
 	static const struct kr_bgp_cbs cbs = { .on_established = on_established,
 					       .on_update = on_update,
 					       .on_message = on_message,
-					       .on_down = on_down };
+					       .on_down = on_down,
+					       .on_writable = on_writable };
 	for (size_t i = 0; i < c->nlisten; i++) {
 		struct rs_addr la = c->listen[i];
 		if (la.family == AF_INET)
@@ -366,8 +505,13 @@ void rs_peers_stop(struct rs_speaker *sp)
 			sp->listeners[i] = NULL;
 		}
 	for (size_t i = 0; i < sp->cfg.npeers; i++)
-		if (sp->peers[i].s)
+		if (sp->peers[i].s) {
 			kr_bgp_session_stop(sp->peers[i].s);
+			/* the withdrawals its routes cause go out to the peers still
+			 * up, before their own Cease (as one thread would) */
+			if (sp->work)
+				rs_work_drain(sp->work);
+		}
 	/* let the Cease NOTIFICATIONs leave */
 	int64_t dl = kr_now_ns() + 200 * 1000000LL;
 	for (size_t i = 0; i < sp->cfg.npeers; i++)

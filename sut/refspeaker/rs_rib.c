@@ -10,6 +10,9 @@ struct rs_rib {
 	size_t nbuckets, count;
 	struct rs_dest **b;
 	uint64_t next_id;
+	struct rs_dest **slots;  /* insertion order; NULL where deleted */
+	size_t nslots, capslots, holes;
+	unsigned pins;
 };
 
 const char *rs_val_name(enum rs_val v)
@@ -62,6 +65,7 @@ void rs_rib_free(struct rs_rib *r)
 		}
 	free(r->b);
 	free(r->addrs);
+	free(r->slots);
 	free(r);
 }
 
@@ -114,6 +118,20 @@ struct rs_dest *rs_rib_get(struct rs_rib *r, const struct kr_prefix *p, bool cre
 		free(d);
 		return NULL;
 	}
+	if (r->nslots == r->capslots) {
+		size_t nc = r->capslots ? r->capslots * 2 : 1024;
+		struct rs_dest **ns = realloc(r->slots, nc * sizeof *ns);
+		if (!ns) {
+			free(d->paths);
+			free(d->out);
+			free(d);
+			return NULL;
+		}
+		r->slots = ns;
+		r->capslots = nc;
+	}
+	d->slot = r->nslots;
+	r->slots[r->nslots++] = d;
 	d->pfx = c;
 	d->best = RS_BEST_NONE;
 	d->next = r->b[h];
@@ -219,11 +237,39 @@ const struct rs_path *rs_dest_best(const struct rs_dest *d)
 	return d->best >= 0 ? d->paths[d->best] : NULL;
 }
 
+size_t rs_rib_slots(const struct rs_rib *r) { return r->nslots; }
+struct rs_dest *rs_rib_slot(const struct rs_rib *r, size_t i) { return i < r->nslots ? r->slots[i] : NULL; }
+void rs_rib_pin(struct rs_rib *r) { r->pins++; }
+
+/* Close the holes deleted destinations left, when no walk is pinned. */
+static void compact(struct rs_rib *r)
+{
+	if (r->pins || r->holes < 1024 || r->holes * 2 < r->nslots)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < r->nslots; i++)
+		if (r->slots[i]) {
+			r->slots[i]->slot = k;
+			r->slots[k++] = r->slots[i];
+		}
+	r->nslots = k;
+	r->holes = 0;
+}
+
+void rs_rib_unpin(struct rs_rib *r)
+{
+	if (r->pins)
+		r->pins--;
+	compact(r);
+}
+
 void rs_rib_walk(struct rs_rib *r, void (*cb)(struct rs_dest *d, void *arg), void *arg)
 {
-	for (size_t i = 0; i < r->nbuckets; i++)
-		for (struct rs_dest *d = r->b[i]; d; d = d->next)
-			cb(d, arg);
+	rs_rib_pin(r);
+	for (size_t i = 0, n = r->nslots; i < n; i++)
+		if (r->slots[i])
+			cb(r->slots[i], arg);
+	rs_rib_unpin(r);
 }
 
 void rs_rib_gc(struct rs_rib *r, struct rs_dest *d)
@@ -237,8 +283,11 @@ void rs_rib_gc(struct rs_rib *r, struct rs_dest *d)
 	for (struct rs_dest **pp = &r->b[h]; *pp; pp = &(*pp)->next)
 		if (*pp == d) {
 			*pp = d->next;
+			r->slots[d->slot] = NULL;
+			r->holes++;
 			dest_free(r, d);
 			r->count--;
+			compact(r);
 			return;
 		}
 }

@@ -50,6 +50,7 @@ struct rs_dest {
 	int best;                /* peer index, RS_BEST_LOCAL or RS_BEST_NONE */
 	uint64_t best_id;        /* id of the best path (0: local or none) */
 	struct rs_dest *next;    /* hash chain */
+	size_t slot;             /* position in the walk order (rs_rib_slot) */
 	struct rs_path **paths;  /* [npeers] Adj-RIB-In */
 	struct rs_out *out;      /* [npeers] Adj-RIB-Out */
 };
@@ -77,9 +78,17 @@ bool rs_path_has_as(const struct rs_path *p, uint32_t asn);
 bool rs_rib_decide(struct rs_rib *r, struct rs_dest *d, enum rs_policy pol);
 const struct rs_path *rs_dest_best(const struct rs_dest *d);
 
-/* Iterate all destinations; the callback may change paths but not insert
- * or delete destinations. */
+/* Iterate all destinations in insertion order; the callback may change
+ * paths and insert or delete destinations (deleted ones are skipped,
+ * inserted ones are not visited). */
 void rs_rib_walk(struct rs_rib *r, void (*cb)(struct rs_dest *d, void *arg), void *arg);
+/* Resumable walks (twilight, re-validation, table dumps run a slice at a
+ * time between other events): slots 0..rs_rib_slots()-1, NULL for a
+ * destination deleted since. While a walk is pinned, slots do not move. */
+size_t rs_rib_slots(const struct rs_rib *r);
+struct rs_dest *rs_rib_slot(const struct rs_rib *r, size_t i);
+void rs_rib_pin(struct rs_rib *r);
+void rs_rib_unpin(struct rs_rib *r);
 /* Remove d when it holds nothing (no path, not local, nothing sent). */
 void rs_rib_gc(struct rs_rib *r, struct rs_dest *d);
 

@@ -4,7 +4,9 @@
  *   rs_keys.c    own origin/transit keys, rekey and twilight
  *   rs_rtr.c     router keys from an RTR cache through RTRlib
  *   rs_ctl.c     control socket (rekey, show, ping)
- * Everything runs on one event loop (harness/net/evloop.h). */
+ *   rs_work.c    verification and signing on every core (ordered jobs)
+ *   rs_walk.c    RIB walks a slice at a time (twilight, dumps, re-validation)
+ * Everything else runs on one event loop (harness/net/evloop.h). */
 #ifndef RS_SPEAKER_H
 #define RS_SPEAKER_H
 
@@ -17,6 +19,7 @@
 #include "net/evloop.h"
 #include "rs_config.h"
 #include "rs_rib.h"
+#include "rs_work.h"
 
 enum rs_role { RS_ROLE_ORIGIN = 0, RS_ROLE_TRANSIT = 1 };
 
@@ -43,6 +46,7 @@ struct rs_peer {
 	uint64_t twilight_timer;
 	bool twilight_pending[2];
 	uint64_t updates_in;     /* UPDATEs it sent us (an upstream, in effect) */
+	uint32_t epoch;          /* +1 per session down: stale jobs are dropped */
 };
 
 /* RTR key record mirrored from RTRlib, for show and one-key-per-as. */
@@ -55,6 +59,7 @@ struct rs_rkey {
 struct rs_stats {
 	uint64_t updates_in, withdrawn_in, treat_as_withdraw, updates_out, withdraws_out;
 	uint64_t rtr_announce, rtr_withdraw, revalidated, readvertised;
+	uint64_t route_log_lines, signed_out, reval_changed;
 };
 
 struct rs_speaker {
@@ -76,10 +81,47 @@ struct rs_speaker {
 	struct kr_update *uv;    /* re-validation */
 	struct kr_bgpsec_path *bp;
 	struct kr_sigstore *store;
+	struct kr_update *urx;   /* received UPDATEs, applied in order */
+	struct rs_work *work;
+	struct rs_walk *walks;   /* RIB walks in progress */
+	bool reading_paused;     /* the job window is full: sessions not read */
+	uint64_t pump_timer;
 };
+
+/* One line per route is logged for the first ones only: a full table
+ * would otherwise write a million lines. */
+#define RS_ROUTE_LOG_LINES 2000
+bool rs_log_route(struct rs_speaker *sp);
 
 /* rs_log: one timestamped line on stderr (the log file with --log). */
 void rs_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* rs_walk.c: walks over the RIB, a slice at a time while the job window
+ * and the peer's send queue have room. */
+enum rs_walk_kind { RS_WALK_DUMP, RS_WALK_TWILIGHT, RS_WALK_REVAL };
+enum rs_reval_kind { RS_REVAL_ANNOUNCED, RS_REVAL_WITHDRAWN, RS_REVAL_AS_GONE };
+struct rs_walk {
+	struct rs_walk *next;
+	enum rs_walk_kind kind;
+	size_t pos, end;
+	struct rs_peer *q;       /* DUMP, TWILIGHT */
+	bool force, eor;         /* DUMP: resend everything; End-of-RIB after */
+	bool roles[2];           /* TWILIGHT */
+	size_t seen, sent;
+	enum rs_reval_kind rk;   /* REVAL */
+	uint32_t asn;
+	uint8_t ski[KR_SKI_LEN];
+	size_t changed;
+};
+/* Start w (heap; owned from now on) and run what fits. */
+void rs_walk_start(struct rs_speaker *sp, struct rs_walk *w);
+/* Continue every walk (called when jobs completed or a queue drained). */
+void rs_walks_pump(struct rs_speaker *sp);
+/* Drop the walks towards q (its session went down). */
+void rs_walks_cancel(struct rs_speaker *sp, struct rs_peer *q);
+void rs_walks_free(struct rs_speaker *sp);
+/* The pipeline made progress: resume reading, continue walks. */
+void rs_on_progress(void *arg);
 
 /* rs_peer.c */
 int rs_peers_start(struct rs_speaker *sp, struct kr_err *err);
@@ -94,6 +136,10 @@ void rs_decide_and_export(struct rs_speaker *sp, struct rs_dest *d);
 enum rs_role rs_dest_role(const struct rs_dest *d);
 const char *rs_role_name(enum rs_role r);
 
+/* Put bytes on q's session in order with the signing jobs (a withdrawal,
+ * a plain UPDATE, End-of-RIB). */
+void rs_send_ordered(struct rs_speaker *sp, struct rs_peer *q, const uint8_t *msg, size_t len);
+
 /* rs_update.c */
 void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, size_t len,
 		  const struct kr_update *u, const struct kr_err *err);
@@ -104,6 +150,9 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 		      const uint8_t *spki, bool resetting);
 void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
 		      const uint8_t *spki, bool resetting);
+/* One step of a re-validation walk: submit jobs for d's paths concerned. */
+void rs_reval_step(struct rs_speaker *sp, struct rs_walk *w, struct rs_dest *d);
+void rs_reval_finish(struct rs_speaker *sp, struct rs_walk *w);
 
 /* rs_vcache.c: verdict caches of three faults (FAULTS.md); inert when clean */
 bool rs_vcache_get(const uint8_t *msg, size_t len, enum rs_val *val, int *reason);
@@ -112,6 +161,8 @@ void rs_vcache_put(const uint8_t *msg, size_t len, const struct kr_update *u, en
 void rs_vcache_key_changed(uint32_t asn, const uint8_t *ski, bool resetting);
 
 /* rs_keys.c */
+void rs_twilight_step(struct rs_speaker *sp, struct rs_walk *w, struct rs_dest *d);
+void rs_twilight_finish(struct rs_speaker *sp, struct rs_walk *w);
 int rs_keys_load(struct rs_speaker *sp, struct kr_err *err);
 void rs_keys_free(struct rs_speaker *sp);
 /* The key that signs role's routes towards q (per-peer twilight). */

@@ -8,16 +8,29 @@
 #include "rs_faults.h"
 #include "rs_speaker.h"
 
-/* Validate a signed UPDATE from peer p; sets path val/reason. */
-static enum kr_reason validate(struct rs_speaker *sp, const struct rs_peer *p,
+/* What validation needs of a peer, copied for a worker thread. */
+struct vpeer {
+	uint32_t my_as, peer_as;
+	bool pcount0;
+};
+
+static struct vpeer vpeer_of(const struct rs_speaker *sp, const struct rs_peer *p)
+{
+	struct vpeer v = { sp->cfg.asn, p->neg.peer_as, p->cfg->pcount0 };
+	return v;
+}
+
+/* Validate a signed UPDATE from a peer (RFC 8205 §5.2); any thread, the
+ * key table being stable meanwhile (rs_work.h). */
+static enum kr_reason validate(struct kr_crypto_ctx *cc, const struct kr_keytab *kt, const struct vpeer *p,
 			       const struct kr_update *u, enum rs_val *val, char *detail, size_t dsz)
 {
-	struct kr_val_opts o = { .my_as = sp->cfg.asn, .peer_as = p->neg.peer_as,
-				 .allow_pcount0 = p->cfg->pcount0 };
+	struct kr_val_opts o = { .my_as = p->my_as, .peer_as = p->peer_as, .allow_pcount0 = p->pcount0 };
 	struct kr_val_result res;
 	memset(&res, 0, sizeof res);
-	if (kr_bgpsec_validate_ctx(sp->cc, sp->keytab, u, &o, &res) < 0) {
-		rs_log("%s: validation failed internally: %s", p->name, res.detail);
+	if (kr_bgpsec_validate_ctx(cc, kt, u, &o, &res) < 0) {
+		if (detail)
+			snprintf(detail, dsz, "validation failed internally: %.120s", res.detail);
 		*val = RS_NOTVALID;
 		return KR_R_BAD_SIGNATURE;
 	}
@@ -138,8 +151,16 @@ static uint8_t update_subcode(int code)
 	}
 }
 
-void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, size_t len,
-		  const struct kr_update *u, const struct kr_err *err)
+/* Validation done by a worker for a received UPDATE. */
+struct preval {
+	bool done;
+	enum rs_val val;
+	int reason;
+	char detail[160];
+};
+
+static void apply(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, size_t len,
+		  const struct kr_update *u, const struct kr_err *err, const struct preval *pv)
 {
 	sp->st.updates_in++;
 	p->updates_in++;
@@ -205,8 +226,16 @@ void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, 
 		if (u->bgpsec_malformed)
 			return treat_as_withdraw(sp, p, &al, u->bgpsec_err.msg);
 		char detail[160] = "";
+		/* a cached verdict (faults cache-*-verdicts) wins over the worker's */
 		if (!rs_vcache_get(msg, len, &val, &reason)) {
-			reason = validate(sp, p, u, &val, detail, sizeof detail);
+			if (pv && pv->done) {
+				val = pv->val;
+				reason = pv->reason;
+				snprintf(detail, sizeof detail, "%s", pv->detail);
+			} else {
+				struct vpeer vp = vpeer_of(sp, p);
+				reason = validate(sp->cc, sp->keytab, &vp, u, &val, detail, sizeof detail);
+			}
 			rs_vcache_put(msg, len, u, val, reason);
 		}
 		if (kr_reason_is_malformed(reason)) {
@@ -236,12 +265,88 @@ void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, 
 			rs_path_free(path);
 			return;
 		}
-		char b[64];
-		kr_prefix_format(&al.p[i], b, sizeof b);
-		rs_log("%s: %s %s (%s)", p->name, b, rs_val_name(val),
-		       signed_route ? kr_reason_name(reason) : "AS_PATH");
+		if (rs_log_route(sp)) {
+			char b[64];
+			kr_prefix_format(&al.p[i], b, sizeof b);
+			rs_log("%s: %s %s (%s)", p->name, b, rs_val_name(val),
+			       signed_route ? kr_reason_name(reason) : "AS_PATH");
+		}
+		const struct rs_path *old = d->paths[p->idx];
+		if (rs_fault.suppress_same_path && old && old->bgpsec && path->bgpsec && old->val == path->val &&
+		    old->nasns == path->nasns && !memcmp(old->asns, path->asns, old->nasns * sizeof *old->asns))
+			path->id = old->id; /* fault: same ASes, "nothing changed", not passed on */
 		rs_rib_set_path(sp->rib, d, p->idx, path);
 		rs_decide_and_export(sp, d);
+	}
+}
+
+/* ---- received UPDATEs through the job pipeline ------------------------------ */
+
+struct rx_job {
+	struct rs_job j;
+	struct rs_speaker *sp;
+	size_t peer;
+	uint32_t epoch;
+	struct vpeer vp;
+	const struct kr_keytab *kt;
+	struct preval pv;
+	size_t len;
+	uint8_t msg[];
+};
+
+/* Worker: the RFC 8205 §5.2 validation of a signed UPDATE. */
+static void rx_run(struct rs_job *jj, struct rs_wctx *w)
+{
+	struct rx_job *j = (struct rx_job *)jj;
+	struct kr_err e;
+	if (kr_update_decode(w->u, j->msg, j->len, KR_ATTR_BGPSEC_PATH, &e) < 0 || w->u->i_bgpsec < 0 ||
+	    w->u->bgpsec_malformed)
+		return; /* apply() sorts it out */
+	j->pv.reason = validate(w->cc, j->kt, &j->vp, w->u, &j->pv.val, j->pv.detail, sizeof j->pv.detail);
+	j->pv.done = true;
+}
+
+static void rx_done(struct rs_job *jj)
+{
+	struct rx_job *j = (struct rx_job *)jj;
+	struct rs_speaker *sp = j->sp;
+	struct rs_peer *p = &sp->peers[j->peer];
+	if (p->up && p->epoch == j->epoch) {
+		struct kr_err e;
+		kr_err_clear(&e);
+		int rc = kr_update_decode(sp->urx, j->msg, j->len, KR_ATTR_BGPSEC_PATH, &e);
+		apply(sp, p, j->msg, j->len, rc == 0 ? sp->urx : NULL, &e, &j->pv);
+	}
+	free(j);
+}
+
+void rs_on_update(struct rs_speaker *sp, struct rs_peer *p, const uint8_t *msg, size_t len,
+		  const struct kr_update *u, const struct kr_err *err)
+{
+	struct rx_job *j = malloc(sizeof *j + len);
+	if (!j) {
+		rs_log("%s: out of memory, UPDATE dropped", p->name);
+		return;
+	}
+	memset(j, 0, sizeof *j);
+	j->sp = sp;
+	j->peer = p->idx;
+	j->epoch = p->epoch;
+	j->vp = vpeer_of(sp, p);
+	j->kt = sp->keytab;
+	j->len = len;
+	memcpy(j->msg, msg, len);
+	/* only signed UPDATEs from a peer that may send them need a worker */
+	uint16_t afi = u && u->i_mp_reach >= 0 ? u->mp_reach.afi : KR_AFI_IPV4;
+	bool verify = u && u->i_bgpsec >= 0 && !u->bgpsec_malformed && afi <= 2 && p->neg.bgpsec_recv[afi];
+	j->j.run = verify ? rx_run : NULL;
+	j->j.done = rx_done;
+	rs_work_submit(sp->work, &j->j);
+	if (rs_work_busy(sp->work) && !sp->reading_paused) {
+		sp->reading_paused = true; /* TCP pushes back until the window drains */
+		for (size_t i = 0; i < sp->cfg.npeers; i++)
+			if (sp->peers[i].s)
+				kr_bgp_session_pause_read(sp->peers[i].s, true);
 	}
 }
 
@@ -270,16 +375,6 @@ void rs_peer_down_routes(struct rs_speaker *sp, struct rs_peer *p)
 
 /* ---- re-validation when router keys change (RFC 8205 §5) ---------------- */
 
-enum reval_kind { REVAL_ANNOUNCED, REVAL_WITHDRAWN, REVAL_AS_GONE };
-
-struct reval_arg {
-	struct rs_speaker *sp;
-	enum reval_kind kind;
-	uint32_t asn;
-	const uint8_t *ski;
-	size_t changed;
-};
-
 static bool path_uses_as(const struct rs_path *p, uint32_t asn)
 {
 	for (size_t i = 0; i < p->nsigs; i++)
@@ -301,57 +396,149 @@ static bool uses_key(const struct rs_path *p, uint32_t asn, const uint8_t *ski)
 	return rs_path_has_sig(p, asn, ski);
 }
 
-static void reval_dest(struct rs_dest *d, void *arg)
+/* The paths of one destination a key change concerns, validated again on
+ * a worker and applied together (one decision, as before the change). */
+struct reval_ent {
+	size_t peer;
+	uint64_t path_id;
+	struct vpeer vp;
+	enum rs_val val;
+	int reason;
+	size_t len;
+	uint8_t *msg;
+};
+struct reval_job {
+	struct rs_job j;
+	struct rs_speaker *sp;
+	struct rs_walk *w;   /* only while the walk lives: counts are kept in the speaker */
+	const struct kr_keytab *kt;
+	struct kr_prefix pfx;
+	size_t n;
+	struct reval_ent e[RS_MAX_PEERS];
+};
+
+static void reval_run(struct rs_job *jj, struct rs_wctx *w)
 {
-	struct reval_arg *a = arg;
-	struct rs_speaker *sp = a->sp;
+	struct reval_job *j = (struct reval_job *)jj;
+	for (size_t i = 0; i < j->n; i++) {
+		struct reval_ent *e = &j->e[i];
+		struct kr_err err;
+		e->val = RS_NOTVALID;
+		e->reason = KR_R_MALFORMED;
+		if (kr_update_decode(w->u, e->msg, e->len, KR_ATTR_BGPSEC_PATH, &err) == 0)
+			e->reason = validate(w->cc, j->kt, &e->vp, w->u, &e->val, NULL, 0);
+	}
+}
+
+static void reval_apply(struct rs_speaker *sp, struct rs_dest *d, size_t peer, enum rs_val nv, int reason,
+			bool *changed)
+{
+	struct rs_path *p = d->paths[peer];
+	p->reason = reason;
+	sp->st.revalidated++;
+	if (nv == p->val)
+		return;
+	if (rs_log_route(sp)) {
+		char b[64];
+		kr_prefix_format(&d->pfx, b, sizeof b);
+		rs_log("re-validated %s from %s: %s -> %s", b, sp->peers[peer].name, rs_val_name(p->val),
+		       rs_val_name(nv));
+	}
+	p->val = nv;
+	*changed = true;
+}
+
+static void reval_done(struct rs_job *jj)
+{
+	struct reval_job *j = (struct reval_job *)jj;
+	struct rs_speaker *sp = j->sp;
+	struct rs_dest *d = rs_rib_get(sp->rib, &j->pfx, false);
 	bool changed = false;
+	for (size_t i = 0; i < j->n; i++) {
+		struct reval_ent *e = &j->e[i];
+		/* the path may have been replaced or withdrawn meanwhile */
+		if (d && d->paths[e->peer] && d->paths[e->peer]->id == e->path_id)
+			reval_apply(sp, d, e->peer, e->val, e->reason, &changed);
+		free(e->msg);
+	}
+	if (changed) {
+		sp->st.reval_changed++;
+		rs_decide_and_export(sp, d);
+	}
+	free(j);
+}
+
+void rs_reval_step(struct rs_speaker *sp, struct rs_walk *w, struct rs_dest *d)
+{
+	bool changed = false;
+	struct reval_job *j = NULL;
 	for (size_t i = 0; i < sp->cfg.npeers; i++) {
 		struct rs_path *p = d->paths[i];
 		if (!p || !p->bgpsec)
 			continue;
-		enum rs_val nv;
-		if (a->kind == REVAL_AS_GONE) {
+		if (w->rk == RS_REVAL_AS_GONE) {
 			/* fault over-withdraw: every route of the AS is condemned */
-			if (!path_uses_as(p, a->asn))
-				continue;
-			nv = RS_NOTVALID;
-			p->reason = KR_R_UNKNOWN_SKI;
-		} else {
-			if (!uses_key(p, a->asn, a->ski))
-				continue;
-			/* a new key only helps routes that were Not Valid */
-			if (a->kind == REVAL_ANNOUNCED && p->val != RS_NOTVALID)
-				continue;
-			struct kr_err e;
-			if (kr_update_decode(sp->uv, p->msg, p->msg_len, KR_ATTR_BGPSEC_PATH, &e) < 0)
-				continue;
-			p->reason = validate(sp, &sp->peers[i], sp->uv, &nv, NULL, 0);
+			if (path_uses_as(p, w->asn))
+				reval_apply(sp, d, i, RS_NOTVALID, KR_R_UNKNOWN_SKI, &changed);
+			continue;
 		}
-		sp->st.revalidated++;
-		if (nv != p->val) {
-			char b[64];
-			kr_prefix_format(&d->pfx, b, sizeof b);
-			rs_log("re-validated %s from %s: %s -> %s", b, sp->peers[i].name,
-			       rs_val_name(p->val), rs_val_name(nv));
-			p->val = nv;
-			changed = true;
-		}
+		if (!uses_key(p, w->asn, w->ski))
+			continue;
+		/* a new key only helps routes that were Not Valid */
+		if (w->rk == RS_REVAL_ANNOUNCED && p->val != RS_NOTVALID)
+			continue;
+		if (!j && !(j = calloc(1, sizeof *j)))
+			break;
+		struct reval_ent *e = &j->e[j->n];
+		if (!(e->msg = malloc(p->msg_len)))
+			break;
+		memcpy(e->msg, p->msg, p->msg_len);
+		e->len = p->msg_len;
+		e->peer = i;
+		e->path_id = p->id;
+		e->vp = vpeer_of(sp, &sp->peers[i]);
+		j->n++;
 	}
 	if (changed) {
-		a->changed++;
+		sp->st.reval_changed++;
 		rs_decide_and_export(sp, d);
 	}
+	if (!j)
+		return;
+	if (!j->n) {
+		free(j);
+		return;
+	}
+	j->sp = sp;
+	j->kt = sp->keytab;
+	j->pfx = d->pfx;
+	j->j.run = reval_run;
+	j->j.done = reval_done;
+	rs_work_submit(sp->work, &j->j);
 }
 
-static void revalidate(struct rs_speaker *sp, enum reval_kind kind, uint32_t asn,
-		       const uint8_t *ski)
+void rs_reval_finish(struct rs_speaker *sp, struct rs_walk *w)
 {
-	struct reval_arg a = { sp, kind, asn, ski, 0 };
-	rs_rib_walk(sp->rib, reval_dest, &a);
-	if (a.changed)
-		rs_log("key change of AS %u: %zu prefix%s changed", asn, a.changed,
-		       a.changed == 1 ? "" : "es");
+	/* the jobs of this walk may still be in flight: the count logged is
+	 * what has been applied so far */
+	rs_log("key change of AS %u: re-validation walk done (%llu prefixes changed so far)", w->asn,
+	       (unsigned long long)sp->st.reval_changed);
+}
+
+/* Key change: wait for the jobs in flight (they read the key table), then
+ * change it and walk the RIB for the routes concerned. */
+static void revalidate(struct rs_speaker *sp, enum rs_reval_kind kind, uint32_t asn, const uint8_t *ski)
+{
+	struct rs_walk *w = calloc(1, sizeof *w);
+	if (!w) {
+		rs_log("out of memory: no re-validation after the key change of AS %u", asn);
+		return;
+	}
+	w->kind = RS_WALK_REVAL;
+	w->rk = kind;
+	w->asn = asn;
+	memcpy(w->ski, ski, KR_SKI_LEN);
+	rs_walk_start(sp, w);
 }
 
 static void ski_hex(const uint8_t *ski, char *out, size_t sz) { kr_hex_encode(out, sz, ski, KR_SKI_LEN); }
@@ -378,6 +565,7 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 	sp->st.rtr_announce++;
 	rs_vcache_key_changed(asn, ski, resetting);
 	rs_log("RTR: router key AS %u SKI %s announced", asn, h);
+	rs_work_drain(sp->work); /* workers read the key table */
 	if (rs_fault.one_key_per_as) {
 		/* fault: the AS's other keys are dropped at once */
 		for (size_t i = 0; i < sp->nrkeys;) {
@@ -389,7 +577,7 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 			rkey_del(sp, i);
 			kr_keytab_del(sp->keytab, o.asn, o.ski, o.spki, KR_SPKI_P256_LEN);
 			rs_log("fault one-key-per-as: key AS %u replaced", asn);
-			revalidate(sp, REVAL_WITHDRAWN, o.asn, o.ski);
+			revalidate(sp, RS_REVAL_WITHDRAWN, o.asn, o.ski);
 		}
 	}
 	for (size_t i = 0; i < sp->nrkeys; i++)
@@ -417,7 +605,7 @@ void rs_key_announced(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 		rs_log("fault no-revalidate-on-announce: stored routes not re-validated");
 		return;
 	}
-	revalidate(sp, REVAL_ANNOUNCED, asn, ski);
+	revalidate(sp, RS_REVAL_ANNOUNCED, asn, ski);
 }
 
 void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_SKI_LEN],
@@ -437,6 +625,7 @@ void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 		rs_log("fault stale-keys-after-reset: key kept");
 		return;
 	}
+	rs_work_drain(sp->work); /* workers read the key table */
 	rs_vcache_key_changed(asn, ski, resetting);
 	kr_keytab_del(sp->keytab, asn, ski, spki, KR_SPKI_P256_LEN);
 	for (size_t i = 0; i < sp->nrkeys; i++)
@@ -445,9 +634,9 @@ void rs_key_withdrawn(struct rs_speaker *sp, uint32_t asn, const uint8_t ski[KR_
 			break;
 		}
 	if (rs_fault.over_withdraw) {
-		revalidate(sp, REVAL_AS_GONE, asn, ski);
+		revalidate(sp, RS_REVAL_AS_GONE, asn, ski);
 		return;
 	}
 	/* only the routes signed with that key (RFC 8205 §5, RFC 8634 §3.1 step 5) */
-	revalidate(sp, REVAL_WITHDRAWN, asn, ski);
+	revalidate(sp, RS_REVAL_WITHDRAWN, asn, ski);
 }
