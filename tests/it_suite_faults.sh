@@ -164,8 +164,10 @@ if ip netns add $H && mklab 1 && mklab 2 && mklab 3; then
 	i=0
 	while read -r name primary rest; do
 		[ -n "$primary" ] || continue
+		routes=3000
+		case $name in *-10k) routes=12000 ;; esac
 		$K run --strict --sut "$out/emu$((i % 3 + 1)).profile" --sut-lifetime run --sut-opt "fault=$name" \
-			--out "$out/dev-$name" "$primary\$" </dev/null >"$out/dev-$name.log" 2>&1 &
+			--routes $routes --out "$out/dev-$name" "$primary\$" </dev/null >"$out/dev-$name.log" 2>&1 &
 		i=$((i + 1))
 		[ $((i % 3)) -eq 0 ] && wait
 	done <"$out/faults"
