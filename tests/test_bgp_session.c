@@ -59,7 +59,7 @@ static void accept_cb(int fd, const struct sockaddr *sa, socklen_t sl, void *arg
 		return; /* accept closed it */
 }
 
-static uint16_t listen_any(struct pair *pr)
+static uint16_t listen_with(struct pair *pr, kr_bgp_accept_fn fn, void *arg)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -68,8 +68,13 @@ static uint16_t listen_any(struct pair *pr)
 	int fd = kr_bgp_listen_socket((struct sockaddr *)&ss, sl, NULL, NULL, &e);
 	CU_ASSERT_FATAL(fd >= 0);
 	getsockname(fd, (struct sockaddr *)&ss, &sl);
-	pr->ls = kr_bgp_listener_new(pr->l, fd, accept_cb, pr);
+	pr->ls = kr_bgp_listener_new(pr->l, fd, fn, arg);
 	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+static uint16_t listen_any(struct pair *pr)
+{
+	return listen_with(pr, accept_cb, pr);
 }
 
 static void base_cfg(struct kr_bgp_cfg *c, uint32_t asn, uint32_t id)
@@ -501,6 +506,54 @@ static void t_connect_retry(void)
 	pair_free(&pr);
 }
 
+/* A listener that, like Quagga while a neighbor is Idle after a reset
+ * (its start timer), accepts and at once closes the first `refuse`
+ * connections, then hands the next one to the passive session. */
+struct idle_pair {
+	struct pair pr;
+	int refuse, refused;
+};
+
+static void idle_accept_cb(int fd, const struct sockaddr *sa, socklen_t sl, void *arg)
+{
+	struct idle_pair *ip = arg;
+	if (ip->refused < ip->refuse) {
+		ip->refused++;
+		close(fd);
+		return;
+	}
+	kr_bgp_session_accept(ip->pr.p.s, fd);
+}
+
+static void t_retry_after_refusals(void)
+{
+	/* RFC 4271 §8.2.2: a connection lost in OpenSent sends the session
+	 * back to Active, to try again at ConnectRetry: a SUT refusing a
+	 * peer for a while after a reset is waited for, not given up on */
+	struct idle_pair ip = { .refuse = 5 };
+	struct pair *pr = &ip.pr;
+	pr->l = kr_loop_new();
+	uint16_t port = listen_with(pr, idle_accept_cb, &ip);
+	struct kr_bgp_cfg ca, cp;
+	base_cfg(&ca, 65536, 1);
+	base_cfg(&cp, 64496, 2);
+	ca.connect_retry_ns = 20000000;
+	ca.name = "active";
+	cp.passive = true;
+	kr_sockaddr_parse("127.0.0.1", port, &ca.remote, &ca.remote_len);
+	pr->p.s = kr_bgp_session_new(pr->l, &cp, &cbs, &pr->p);
+	pr->a.s = kr_bgp_session_new(pr->l, &ca, &cbs, &pr->a);
+	kr_bgp_session_start(pr->p.s);
+	kr_bgp_session_start(pr->a.s);
+	CU_ASSERT(kr_loop_run_until(pr->l, both_up, pr, kr_now_ns() + S(5)) == 1);
+	CU_ASSERT_EQUAL(ip.refused, 5);
+	/* each refusal was a lost connection of the active side, none fatal */
+	CU_ASSERT(kr_bgp_session_downs(pr->a.s) >= 1);
+	CU_ASSERT(pr->a.downs >= 1 && pr->a.down.reason == KR_DOWN_TCP_CLOSED);
+	CU_ASSERT(kr_bgp_session_established(pr->a.s));
+	pair_free(pr);
+}
+
 KR_TESTS("bgp_session",
 	 { "fsm table", t_fsm_table },
 	 { "negotiation rules (RFC 8205 2.2)", t_negotiate },
@@ -512,4 +565,5 @@ KR_TESTS("bgp_session",
 	 { "bad marker -> 1/1", t_bad_marker },
 	 { "UPDATE in OpenConfirm -> 5/2", t_fsm_error },
 	 { "hold timer expiry -> 4/0", t_hold_expires },
-	 { "connect retry until the peer listens", t_connect_retry });
+	 { "connect retry until the peer listens", t_connect_retry },
+	 { "connect retry through refusals in OpenSent (peer Idle after a reset)", t_retry_after_refusals });

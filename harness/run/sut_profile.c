@@ -46,6 +46,7 @@ static const struct {
 	{ "withdraw_delay_ms", CAP_INT },  /* extra processing delay, withdrawals */
 	{ "rtr_delay_ms", CAP_INT },       /* RTR change to reaction on the wire */
 	{ "startup_ms", CAP_INT },         /* start to accepting sessions */
+	{ "idle_hold_ms", CAP_INT },       /* session down to accepting it again */
 	{ "rtr_refresh_min_s", CAP_INT },  /* smallest RTR intervals it accepts */
 	{ "rtr_expire_min_s", CAP_INT },
 	{ "rtr_retry_min_s", CAP_INT },

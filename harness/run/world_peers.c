@@ -119,6 +119,10 @@ int kr_w_peers_start(struct kr_world *w)
 			return -1;
 	int64_t t = kr_now_ns();
 	int64_t deadline = t + 5000000000LL + kr_sut_cap_int(w->prof, "startup_ms", 0) * 1000000LL;
+	/* a SUT kept for the run has just seen the previous case's peers go:
+	 * it may stay Idle for its IdleHoldTime before taking the new ones */
+	if (w->run)
+		deadline += kr_sut_cap_int(w->prof, "idle_hold_ms", 0) * 1000000LL;
 	struct kr_speaker *sps[5] = { w->sp[KR_UP1], w->sp[KR_UP2], w->sp[KR_DN1], w->sp[KR_DN2], w->sp[KR_EXA] };
 	if (kr_speakers_wait_established(sps, (size_t)last + 1, deadline) != 1) {
 		kr_expect(ctx, "the SUT establishes its BGP sessions with up1, up2, dn1 and dn2%s within %.2f s",
@@ -345,9 +349,13 @@ int kr_w_peer_up(struct kr_world *w, enum kr_peer p, bool resend)
 	int64_t t = kr_now_ns();
 	if (kr_speaker_start(w->sp[p], &err) < 0)
 		return kr_error(w->ctx, "%s: %s", kr_peer_name(p), err.msg);
-	/* one connect retry of the harness session (1 s) on top of the
-	 * usual allowance: the SUT may still be closing the old session */
-	int64_t dl = kr_w_deadline(w, KR_W_ANNOUNCE) + 1000000000LL;
+	/* The peer retries its connection every ConnectRetry (RFC 4271 §8.2.2,
+	 * Active state) for as long as the SUT refuses it: a speaker may stay
+	 * Idle after a session went down (IdleHoldTime, §8.1.1; Quagga 5-15 s
+	 * after a NOTIFICATION), declared as the profile's idle_hold_ms, on
+	 * top of one retry (1 s) and the usual allowance. */
+	int64_t dl = kr_w_deadline(w, KR_W_ANNOUNCE) + 1000000000LL +
+		     kr_sut_cap_int(w->prof, "idle_hold_ms", 0) * 1000000LL;
 	int rc = kr_w_run_until(w, established, w->sp[p], dl);
 	if (rc < 0)
 		return -1;

@@ -50,6 +50,14 @@ rtr_delay_ms = 1500
 # bgpd keeps each neighbor Idle for about 5 s after start; the ready
 # action waits for that (8-9 s from start in runs of this profile).
 startup_ms = 20000
+# After a session went down bgpd keeps the neighbor Idle for its start
+# timer and closes every connection from it meanwhile (FIN right after
+# the SYN/ACK, RST on the OPEN: sut-up1.pcap of stale/3.1-3/1 from the
+# Cease on). The timer is 5 s, doubled when the session ended by a
+# NOTIFICATION (bgp_stop_with_error), with a jitter of +-half: after the
+# harness's Cease 5-15 s ("Next start timer due in 14 seconds" on the
+# console right after one).
+idle_hold_ms = 15000
 # srx_server accepts any intervals the cache sends.
 rtr_refresh_min_s = 1
 rtr_retry_min_s = 1
