@@ -1,9 +1,9 @@
 #!/bin/sh
 # NIST QuaggaSRx (sut/profiles/quaggasrx) as the SUT, end to end: the whole
-# suite runs unattended, every case is decided (no ERROR), every FAIL is
-# one the profile lists under [expected-failures] (checked by hand on the
-# pcaps; a NOT-JUDGED case too, though the list cannot excuse it), and
-# nothing is left behind (srx_server, bgpd, namespaces). Then a
+# suite runs unattended, every case is decided (no ERROR), every FAIL and
+# NOT-JUDGED case is one the profile lists under [expected-failures]
+# (checked by hand on the pcaps: XFAIL, "not judged: ..." for the latter),
+# and nothing is left behind (srx_server, bgpd, namespaces). Then a
 # crash of bgpd during a case is the SUT's crash (FAIL "killed by SIG..."),
 # and SIGINT in the middle of a case tears everything down.
 # Needs the BGP-SRx build of tools/build-quaggasrx.sh; exits 77 (SKIP) when
@@ -60,16 +60,9 @@ outcomes "$out/run/results.json" >"$out/outcomes"
 cat "$out/outcomes"
 grep -q " ERROR$" "$out/outcomes" && { cat "$out/log"; fail "cases in ERROR"; }
 grep -q " FAIL$" "$out/outcomes" && { cat "$out/log"; fail "FAILs not listed as expected in $P"; }
+grep -q " NOT-JUDGED$" "$out/outcomes" && { cat "$out/log"; fail "NOT-JUDGED cases not listed in $P"; }
 grep -q " XPASS$" "$out/outcomes" && fail "expected failures that pass: update $P"
-# NOT-JUDGED (a precondition unmet) fails the run and cannot be excused by
-# the list; each must still be one the profile lists, checked by hand.
-sed -n '/^\[expected-failures\]/,/^\[/s/^\([^ #=[]*\) = .*/\1/p' $P >"$out/listed"
-for id in $(awk '$2 == "NOT-JUDGED" {print $1}' "$out/outcomes"); do
-	grep -qx "$id" "$out/listed" || { cat "$out/log"; fail "$id NOT-JUDGED and not listed in $P"; }
-done
-want=0
-grep -q " NOT-JUDGED$" "$out/outcomes" && want=1
-[ $rc -eq $want ] || { cat "$out/log"; fail "keyroll run exited $rc (want $want)"; }
+[ $rc -eq 0 ] || { cat "$out/log"; fail "keyroll run exited $rc (want 0)"; }
 [ "$(grep -c " PASS$" "$out/outcomes")" -ge 10 ] || fail "fewer than 10 cases passed"
 
 # 2. bgpd crashes during a case: the start wrapper stops srx_server and

@@ -81,6 +81,7 @@ static const struct kr_case cases[] = {
 	{ .id = "r/xfail/1", .spec = "s", .title = "listed as expected failure", .run = c_should },
 	{ .id = "r/should/1", .level = KR_SHOULD, .spec = "s", .title = "should", .run = c_should },
 	{ .id = "r/pre/1", .level = KR_SHOULD, .spec = "s", .title = "precondition", .run = c_notjudged },
+	{ .id = "r/prexfail/1", .spec = "s", .title = "precondition, listed", .run = c_notjudged },
 	{ .id = "r/fam/1", .spec = "s", .title = "both families", .run = c_family, .per_family = true },
 };
 KR_SUITE(runner_test, "runner", cases)
@@ -110,7 +111,8 @@ static void setup(void)
 	static const char prof[] = "[sut]\nname = testsut\nstart = /bin/true\nversion = /bin/echo testsut 1.0\n"
 				   "[capabilities]\nbgpsec = yes\ncan_rekey = yes\n"
 				   "[options]\nfault = --fault {value}\n"
-				   "[expected-failures]\nr/xfail/1 = bug 17: known\n";
+				   "[expected-failures]\nr/xfail/1 = bug 17: known\n"
+				   "r/prexfail/1 = bug 20: breaks the precondition\n";
 	CU_ASSERT_EQUAL(write(fd, prof, sizeof(prof) - 1), (ssize_t)(sizeof(prof) - 1));
 	close(fd);
 	CU_ASSERT_PTR_NOT_NULL(mkdtemp(outdir));
@@ -136,6 +138,7 @@ static void test_exit_codes(void)
 	CU_ASSERT_EQUAL(run("r/skip", false, 0), 0);    /* no can_stagger: skipped */
 	CU_ASSERT_EQUAL(run("r/pass", false, 1), 2);    /* unknown --sut-opt */
 	CU_ASSERT_EQUAL(run("r/pre", false, 0), 1);     /* NOT-JUDGED is no pass, even for a SHOULD */
+	CU_ASSERT_EQUAL(run("r/prexfail", false, 0), 0); /* unless listed: XFAIL, still "not judged" */
 	CU_ASSERT_EQUAL(run("r/fam/1/v6", false, 0), 0); /* the profile has no ipv6: SKIP */
 	CU_ASSERT_EQUAL(run("r/fam/1", false, 0), 0);
 	CU_ASSERT_EQUAL(run(NULL, false, 0), 2);        /* error wins over fail */
@@ -173,14 +176,23 @@ static void test_families(void)
 	kr_result_free(&r);
 
 	/* an unmet precondition: NOT-JUDGED with the precondition named,
-	 * never mapped to WARN or XFAIL */
+	 * never mapped to WARN (the case is a SHOULD) */
 	kr_result_init(&r, NULL, &cases[7]);
 	ctx = (struct kr_ctx){ .c = &cases[7], .r = &r, .sut = &si, .time_scale = 1 };
-	kr_run_case(&ctx, "listed", false);
+	kr_run_case(&ctx, NULL, false);
 	CU_ASSERT_EQUAL(r.outcome, KR_NOT_JUDGED);
 	CU_ASSERT_STRING_EQUAL(r.reason, "not judged: precondition unmet: route 198.51.100.0/24 at dn1 first");
 	CU_ASSERT_STRING_EQUAL(r.actual, "absent");
 	CU_ASSERT_TRUE(kr_outcome_fails(KR_NOT_JUDGED));
+	kr_result_free(&r);
+	/* listed: XFAIL, and its reason still says it was not judged */
+	kr_result_init(&r, NULL, &cases[7]);
+	ctx = (struct kr_ctx){ .c = &cases[7], .r = &r, .sut = &si, .time_scale = 1 };
+	kr_run_case(&ctx, "listed", false);
+	CU_ASSERT_EQUAL(r.outcome, KR_XFAIL);
+	CU_ASSERT_STRING_EQUAL(r.reason, "not judged: precondition unmet: route 198.51.100.0/24 at dn1 first; "
+					 "listed: listed");
+	CU_ASSERT_TRUE(kr_result_unjudged(&r));
 	kr_result_free(&r);
 }
 

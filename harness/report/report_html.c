@@ -266,7 +266,7 @@ static void case_section(FILE *f, const struct kr_result *r, const char *dir)
 	snprintf(spec, sizeof(spec), "%s (%s)", r->c->spec, kr_level_name(r->c->level));
 	dd(f, "spec", spec, NULL);
 	dd(f, "family", kr_family_name(kr_case_family(r->c)), NULL);
-	dd(f, "expected", r->expected, NULL);
+	dd(f, kr_result_unjudged(r) ? "precondition unmet" : "expected", r->expected, NULL);
 	dd(f, "observed", r->actual, "obs");
 	dd(f, r->outcome == KR_XFAIL || r->outcome == KR_XPASS ? "expected failure" : "reason", r->reason,
 	   NULL);

@@ -105,7 +105,7 @@ static void prop(FILE *f, const char *name, const char *val)
 
 static void verdict_text(FILE *f, const struct kr_result *r)
 {
-	fputs(r->outcome == KR_NOT_JUDGED ? "precondition unmet (requirement not judged): " : "expected: ", f);
+	fputs(kr_result_unjudged(r) ? "precondition unmet (requirement not judged): " : "expected: ", f);
 	text(f, r->expected ? r->expected : "");
 	fputs("\nobserved: ", f);
 	text(f, r->actual ? r->actual : "");

@@ -61,7 +61,8 @@ static void detail(FILE *f, const struct kr_result *r, const char *indent)
 	case KR_FAIL:
 	case KR_WARN:
 	case KR_XFAIL:
-		fprintf(f, "%sexpected: %s\n%sobserved: %s\n", indent, r->expected ? r->expected : "",
+		fprintf(f, "%s%s: %s\n%sobserved: %s\n", indent,
+			kr_result_unjudged(r) ? "precondition unmet" : "expected", r->expected ? r->expected : "",
 			indent, r->actual ? r->actual : "");
 		fprintf(f, "%sspec: %s (%s)\n", indent, r->c->spec, kr_level_name(r->c->level));
 		if (r->outcome == KR_XFAIL)

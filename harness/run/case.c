@@ -372,18 +372,34 @@ void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason
 	if (r->outcome == KR_FAIL && r->c && r->c->level == KR_SHOULD && !strict && !r->sut_crash && !r->must)
 		r->outcome = KR_WARN;
 	if (xfail_reason) {
-		if (r->outcome == KR_FAIL || r->outcome == KR_WARN) {
+		char *unmet = NULL;
+		if (r->outcome == KR_NOT_JUDGED) {
+			/* A listed case whose precondition the SUT's known
+			 * defect breaks: an expected failure, but one that says
+			 * its requirement was not judged (kr_result_unjudged) */
+			r->outcome = KR_XFAIL;
+			unmet = r->reason;
+			r->reason = NULL;
+		} else if (r->outcome == KR_FAIL || r->outcome == KR_WARN) {
 			r->outcome = KR_XFAIL;
 		} else if (r->outcome == KR_PASS) {
 			r->outcome = KR_XPASS;
 		}
 		if (r->outcome == KR_XFAIL || r->outcome == KR_XPASS) {
 			free(r->reason);
-			r->reason = strdup(xfail_reason);
+			if (!unmet || asprintf(&r->reason, "%s; listed: %s", unmet, xfail_reason) < 0)
+				r->reason = strdup(xfail_reason);
 		}
+		free(unmet);
 	}
 	if (r->duration_s == 0)
 		r->duration_s = kr_ns_to_s(kr_now_ns() - r->start_ns);
+}
+
+bool kr_result_unjudged(const struct kr_result *r)
+{
+	return r->outcome == KR_NOT_JUDGED ||
+	       (r->outcome == KR_XFAIL && r->reason && !strncmp(r->reason, KR_UNJUDGED_PREFIX, strlen(KR_UNJUDGED_PREFIX)));
 }
 
 bool kr_outcome_fails(enum kr_outcome o)
@@ -460,7 +476,7 @@ static int vfail(struct kr_ctx *ctx, bool pre, const char *fmt, va_list ap)
 		kr_result_set(ctx->r, KR_FAIL, exp, actual, NULL);
 	} else {
 		char *why = NULL;
-		if (asprintf(&why, "not judged: precondition unmet: %s", exp) < 0)
+		if (asprintf(&why, KR_UNJUDGED_PREFIX "precondition unmet: %s", exp) < 0)
 			why = NULL;
 		tl_add(ctx->r, KR_TL_VERDICT, "precondition unmet, observed: %s", actual ? actual : "?");
 		kr_result_set(ctx->r, KR_NOT_JUDGED, exp, actual, why);

@@ -208,9 +208,16 @@ void kr_result_set(struct kr_result *r, enum kr_outcome o, const char *expected,
  * crash report is freed (the first one stands). */
 void kr_result_crash(struct kr_result *r, struct kr_sut_crash *c);
 /* Final mapping: SHOULD failures become WARN unless strict; an entry in the
- * expected-failure list turns FAIL/WARN into XFAIL and PASS into XPASS.
- * A SUT crash stays FAIL whatever the level or the list says. */
+ * expected-failure list turns FAIL/WARN into XFAIL and PASS into XPASS,
+ * and NOT-JUDGED into XFAIL whose reason keeps saying so ("not judged:
+ * precondition unmet: ...; listed: <list reason>": a known defect of the
+ * SUT that breaks the precondition, e.g. no IPv6 BGPsec). A SUT crash
+ * stays FAIL whatever the level or the list says; ERROR is never listed. */
 void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason);
+#define KR_UNJUDGED_PREFIX "not judged: "
+/* The case's requirement was not judged: NOT-JUDGED, or its listed XFAIL
+ * (r->expected then holds the unmet precondition). */
+bool kr_result_unjudged(const struct kr_result *r);
 /* Whether the outcome makes `keyroll run` exit 1. */
 bool kr_outcome_fails(enum kr_outcome o);
 
