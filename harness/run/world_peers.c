@@ -559,7 +559,12 @@ int kr_w_wait_absent(struct kr_world *w, unsigned mask, const char *prefix, int6
 }
 
 /* Barrier re-sends: a route validated before the SUT applied the key is
- * Not Valid, and a SUT need not re-validate it for the barrier to hold. */
+ * Not Valid, and a SUT need not re-validate it for the barrier to hold.
+ * Each re-send is freshly signed, so it replaces the route and is
+ * validated anew; the gap between them doubles from RESEND_NS: a SUT that
+ * validates asynchronously and advertises on a timer (QuaggaSRx: srx_server
+ * answers, bgpd sends on a 1 s tick) never advertises a route replaced
+ * every 100 ms, and gets a quiet spell longer than its timer this way. */
 #define RESEND_NS 100000000LL
 
 /* A fresh sentinel prefix of the case's family: a SUT may keep
@@ -584,8 +589,8 @@ static int sentinel_with(struct kr_world *w, enum kr_peer up, struct kr_wkey *k,
 	kr_expect(w->ctx, "sentinel %s from %s, signed with %s, reaches every observer", pfx, kr_peer_name(up),
 		  k->name);
 	int rc;
-	for (;;) {
-		int64_t until = resend && deadline - kr_now_ns() > RESEND_NS ? kr_now_ns() + RESEND_NS : deadline;
+	for (int64_t gap = RESEND_NS;; gap *= 2) {
+		int64_t until = resend && deadline - kr_now_ns() > gap ? kr_now_ns() + gap : deadline;
 		rc = kr_w_wait_present(w, mask, pfx, NULL, kr_wkey_ski(k), t, until);
 		if (rc != 0 || until >= deadline)
 			break;
