@@ -312,69 +312,42 @@ static int keys(struct args *a, int argc, char **argv)
 	return rc;
 }
 
-static int write_file(const char *dir, const char *name, const void *p, size_t n, struct kr_err *e)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-	if (!f || fwrite(p, 1, n, f) != n || fclose(f)) {
-		kr_err_set(e, errno, 0, "%s: %s", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	return 0;
-}
-
 /* A publication point: CRL, certificates and the manifest over them. */
 static int publish(struct args *a, int argc, char **argv)
 {
 	struct kr_err e = { 0 };
 	if (!a->dir || !a->out)
 		return die("publish needs DIR and --out", NULL);
-	int ncert = argc - a->first_extra;
-	size_t n = (size_t)ncert + 1;
-	char **names = calloc(n, sizeof *names);
-	unsigned char **data = calloc(n, sizeof *data);
-	size_t *lens = calloc(n, sizeof *lens);
+	size_t n = (size_t)(argc - a->first_extra);
+	struct kr_pub_file *files = calloc(n + 1, sizeof *files);
+	char **names = calloc(n + 1, sizeof *names);
+	unsigned char **data = calloc(n + 1, sizeof *data);
 	struct kr_ca *ca = kr_ca_load(a->dir, &e);
-	int64_t now = (int64_t)time(NULL), next = now + (a->hours ? a->hours : 24) * 3600;
-	struct kr_bytes mft = { 0 };
+	int64_t now = (int64_t)time(NULL);
 	int rc = KR_EXIT_ERROR;
-	if (!names || !data || !lens || !ca)
+	if (!files || !names || !data || !ca)
 		goto out;
-	X509_CRL *crl = kr_ca_crl(ca, now, next, &e);
-	int l = crl ? i2d_X509_CRL(crl, &data[0]) : -1;
-	X509_CRL_free(crl);
-	if (l <= 0)
-		goto out;
-	lens[0] = (size_t)l;
-	names[0] = malloc(strlen(kr_ca_name(ca)) + 5);
-	sprintf(names[0], "%s.crl", kr_ca_name(ca));
-	for (int i = 0; i < ncert; i++) {
-		const char *path = argv[a->first_extra + i];
+	for (size_t i = 0; i < n; i++) {
+		const char *path = argv[a->first_extra + (int)i];
 		X509 *x = kr_x509_load(path, &e);
-		l = x ? i2d_X509(x, &data[i + 1]) : -1;
+		int l = x ? i2d_X509(x, &data[i]) : -1;
 		X509_free(x);
 		if (l <= 0)
 			goto out;
-		lens[i + 1] = (size_t)l;
+		/* published as BASENAME.cer, whatever the input's suffix */
 		const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-		names[i + 1] = malloc(strlen(base) + 5);
-		strcpy(names[i + 1], base);
-		char *dot = strrchr(names[i + 1], '.');
-		strcpy(dot ? dot : names[i + 1] + strlen(names[i + 1]), ".cer");
-	}
-	for (size_t i = 0; i < n; i++)
-		if (write_file(a->out, names[i], data[i], lens[i], &e))
+		names[i] = malloc(strlen(base) + 5);
+		if (!names[i])
 			goto out;
-	if (kr_ca_manifest(ca, (const char *const *)names, (const uint8_t *const *)data, lens, n, now, next, &mft, &e))
-		goto out;
-	char mname[80];
-	snprintf(mname, sizeof mname, "%s.mft", kr_ca_name(ca));
-	if (write_file(a->out, mname, mft.p, mft.len, &e) || kr_ca_save(ca, a->dir, &e))
-		goto out;
-	rc = KR_EXIT_OK;
+		strcpy(names[i], base);
+		char *dot = strrchr(names[i], '.');
+		strcpy(dot ? dot : names[i] + strlen(names[i]), ".cer");
+		files[i] = (struct kr_pub_file){ names[i], data[i], (size_t)l };
+	}
+	struct kr_pub_opts po = { .dir = a->out, .files = files, .nfiles = n, .this_update = now,
+				  .next_update = now + (a->hours ? a->hours : 24) * 3600 };
+	if (kr_ca_publish(ca, &po, NULL, &e) == 0 && kr_ca_save(ca, a->dir, &e) == 0)
+		rc = KR_EXIT_OK;
 out:
 	if (rc != KR_EXIT_OK)
 		die("publish", &e);
@@ -382,39 +355,21 @@ out:
 		free(names[i]);
 		OPENSSL_free(data[i]);
 	}
+	free(files);
 	free(names);
 	free(data);
-	free(lens);
-	kr_bytes_free(&mft);
 	kr_ca_free(ca);
 	return rc;
 }
 
-/* Trust anchor locator (RFC 8630): URI, blank line, base64 SPKI. */
+/* Trust anchor locator (RFC 8630). */
 static int tal(struct args *a)
 {
 	struct kr_err e = { 0 };
 	if (!a->dir || !a->out)
 		return die("tal needs DIR and --out", NULL);
 	struct kr_ca *ca = kr_ca_load(a->dir, &e);
-	if (!ca)
-		return die("tal", &e);
-	unsigned char *spki = NULL;
-	int l = i2d_PUBKEY(kr_ca_key(ca), &spki);
-	char *b64 = l > 0 ? malloc(4 * ((size_t)l + 2) / 3 + 4) : NULL;
-	int rc = KR_EXIT_ERROR;
-	if (b64) {
-		EVP_EncodeBlock((unsigned char *)b64, spki, l);
-		FILE *f = fopen(a->out, "w");
-		if (f && fprintf(f, "%s\n\n%s\n", kr_ca_cert_uri(ca), b64) > 0 && !fclose(f))
-			rc = KR_EXIT_OK;
-		else if (f)
-			fclose(f);
-	}
-	if (rc != KR_EXIT_OK)
-		fprintf(stderr, "keyroll ca: tal: cannot write %s\n", a->out);
-	free(b64);
-	OPENSSL_free(spki);
+	int rc = ca && kr_ca_write_tal(ca, a->out, &e) == 0 ? KR_EXIT_OK : die("tal", &e);
 	kr_ca_free(ca);
 	return rc;
 }

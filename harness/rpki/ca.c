@@ -197,7 +197,10 @@ static struct kr_ca *ca_make(struct kr_ca *parent, const struct kr_ca_opts *o, s
 	char sia[700];
 	X509_NAME *name = NULL;
 	/* RFC 7935 §3: CA keys are RSA 2048 with exponent 65537. */
-	ca->key = EVP_RSA_gen(2048);
+	if (o->key && EVP_PKEY_up_ref(o->key))
+		ca->key = o->key;
+	else if (!o->key)
+		ca->key = EVP_RSA_gen(2048);
 	ca->cert = X509_new();
 	if (!ca->key || !ca->cert || !(name = cn_name(o->name))) {
 		kr_ca_ssl_err(err, "CA key or name");

@@ -34,6 +34,8 @@ struct kr_ca_opts {
 	int64_t not_before, not_after;    /* Unix seconds; 0: now, now + 10 years */
 	const char *repo;                 /* rsync publication point ending in '/';
 					     NULL: rsync://rpki.keyroll.test/repo/NAME/ */
+	EVP_PKEY *key;                    /* RSA-2048 key pair to use (shared, not
+					     consumed); NULL: a new one */
 };
 
 struct kr_ca;
@@ -105,6 +107,32 @@ uint64_t kr_x509_serial(X509 *cert); /* 0 if it does not fit */
  * number is the CRL Number of the CRL most recently issued. */
 int kr_ca_manifest(struct kr_ca *ca, const char *const *names, const uint8_t *const *data, const size_t *lens,
 		   size_t n, int64_t this_update, int64_t next_update, struct kr_bytes *out, struct kr_err *err);
+/* A publication point on disk (RFC 6481 §2): a new CRL (NAME.crl), the
+ * objects, and a manifest (NAME.mft) over all of them, each file written
+ * atomically. */
+struct kr_pub_file {
+	const char *name;                 /* file name, no directory */
+	const uint8_t *data;              /* DER */
+	size_t len;
+};
+struct kr_pub_opts {
+	const char *dir;                  /* existing directory */
+	const struct kr_pub_file *files;
+	size_t nfiles;
+	int64_t this_update, next_update; /* CRL and manifest; 0: now, now + 24 h */
+	bool prune;                       /* remove every other file of dir (what
+					     the CA no longer publishes) */
+	const char *bad_hash;             /* fault: the manifest lists this file
+					     with a wrong hash; NULL: none */
+};
+struct kr_pub_info {
+	uint64_t crl_number, mft_number;
+	int64_t this_update;
+};
+int kr_ca_publish(struct kr_ca *ca, const struct kr_pub_opts *o, struct kr_pub_info *info, struct kr_err *err);
+/* Trust anchor locator (RFC 8630) for a trust anchor. */
+int kr_ca_write_tal(const struct kr_ca *ca, const char *path, struct kr_err *err);
+
 /* Publication point layout: the CA's repository URI (ends in '/'), and
  * the file names of its CRL and manifest there. */
 const char *kr_ca_repo_uri(const struct kr_ca *ca);

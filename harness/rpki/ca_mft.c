@@ -3,6 +3,7 @@
  * content lists the publication point's files with SHA-256 hashes. Lets a
  * real relying party (rpki-client) validate the CA's output. See ca.h. */
 #include "rpki/ca_int.h"
+#include "rpki/rsa_pool.h"
 
 #include <errno.h>
 #include <openssl/cms.h>
@@ -150,7 +151,7 @@ int kr_ca_manifest(struct kr_ca *ca, const char *const *names, const uint8_t *co
 		next_update = this_update + 86400;
 	uint8_t (*hashes)[32] = calloc(n ? n : 1, 32);
 	struct kr_bytes content = { 0 };
-	EVP_PKEY *k = EVP_RSA_gen(2048);
+	EVP_PKEY *k = kr_rsa_pool_take();
 	X509 *ee = NULL;
 	BIO *in = NULL, *bo = NULL;
 	CMS_ContentInfo *cms = NULL;

@@ -13,9 +13,17 @@ struct kr_stayrtr {
 	struct kr_proc *proc;
 	struct kr_rtr_set set;
 	char json[512], log[512];
+	bool external; /* json belongs to another program */
 };
 
-static int publish(struct kr_stayrtr *s, struct kr_err *err) { return kr_rtr_json_save(s->json, &s->set, err); }
+static int publish(struct kr_stayrtr *s, struct kr_err *err)
+{
+	if (s->external) {
+		kr_err_set(err, EPERM, 0, "StayRTR serves %s, which the harness does not write", s->json);
+		return -1;
+	}
+	return kr_rtr_json_save(s->json, &s->set, err);
+}
 
 static int port_of(const char *addr)
 {
@@ -46,9 +54,13 @@ struct kr_stayrtr *kr_stayrtr_start(const struct kr_stayrtr_opts *o, const struc
 	struct kr_stayrtr *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	snprintf(s->json, sizeof s->json, "%s/stayrtr-cache.json", o->dir);
+	if (o->cache_file)
+		snprintf(s->json, sizeof s->json, "%s", o->cache_file);
+	else
+		snprintf(s->json, sizeof s->json, "%s/stayrtr-cache.json", o->dir);
 	snprintf(s->log, sizeof s->log, "%s/stayrtr.log", o->dir);
-	if ((initial && copy_set(&s->set, initial)) || publish(s, err)) {
+	s->external = o->cache_file != NULL;
+	if (!s->external && ((initial && copy_set(&s->set, initial)) || publish(s, err))) {
 		if (!err || !err->msg[0])
 			kr_err_set(err, ENOMEM, 0, "out of memory");
 		kr_stayrtr_stop(s);
@@ -82,6 +94,8 @@ struct kr_stayrtr *kr_stayrtr_start(const struct kr_stayrtr_opts *o, const struc
 int kr_stayrtr_announce_key(struct kr_stayrtr *s, uint32_t asn, const uint8_t ski[KR_RTR_SKI_LEN],
 			    const uint8_t *spki, size_t spki_len, struct kr_err *err)
 {
+	if (s->external)
+		return publish(s, err);
 	for (size_t i = 0; i < s->set.nkeys; i++) {
 		const struct kr_rtr_rkey *k = &s->set.keys[i];
 		if (k->asn == asn && !memcmp(k->ski, ski, KR_RTR_SKI_LEN) && k->spki_len == spki_len &&
@@ -97,6 +111,8 @@ int kr_stayrtr_announce_key(struct kr_stayrtr *s, uint32_t asn, const uint8_t sk
 
 int kr_stayrtr_withdraw_key(struct kr_stayrtr *s, uint32_t asn, const uint8_t ski[KR_RTR_SKI_LEN], struct kr_err *err)
 {
+	if (s->external)
+		return publish(s, err);
 	size_t w = 0, before = s->set.nkeys;
 	for (size_t i = 0; i < s->set.nkeys; i++) {
 		struct kr_rtr_rkey *k = &s->set.keys[i];
@@ -119,6 +135,8 @@ static bool same_vrp(const struct kr_rtr_vrp *a, const struct kr_rtr_vrp *b)
 
 int kr_stayrtr_announce_vrp(struct kr_stayrtr *s, const struct kr_rtr_vrp *v, struct kr_err *err)
 {
+	if (s->external)
+		return publish(s, err);
 	for (size_t i = 0; i < s->set.nvrps; i++)
 		if (same_vrp(&s->set.vrps[i], v))
 			return 0;
@@ -131,6 +149,8 @@ int kr_stayrtr_announce_vrp(struct kr_stayrtr *s, const struct kr_rtr_vrp *v, st
 
 int kr_stayrtr_withdraw_vrp(struct kr_stayrtr *s, const struct kr_rtr_vrp *v, struct kr_err *err)
 {
+	if (s->external)
+		return publish(s, err);
 	size_t w = 0, before = s->set.nvrps;
 	for (size_t i = 0; i < s->set.nvrps; i++)
 		if (!same_vrp(&s->set.vrps[i], v))
@@ -143,6 +163,8 @@ int kr_stayrtr_withdraw_vrp(struct kr_stayrtr *s, const struct kr_rtr_vrp *v, st
 
 int kr_stayrtr_replace(struct kr_stayrtr *s, const struct kr_rtr_set *set, struct kr_err *err)
 {
+	if (s->external)
+		return publish(s, err);
 	struct kr_rtr_set n = { 0 };
 	if (copy_set(&n, set)) {
 		kr_rtr_set_free(&n);

@@ -26,6 +26,9 @@ struct kr_stayrtr_opts {
 	const char *dir;           /* existing directory for the JSON file and the log */
 	unsigned refresh;          /* file poll interval, s (0: 1) */
 	unsigned rtr_refresh, rtr_retry, rtr_expire; /* End of Data timers (0: 10/5/600) */
+	const char *cache_file;    /* serve this file, written by another program
+				    * (rpki-client's output); NULL: the harness's
+				    * own file, changed by the data verbs below */
 };
 
 struct kr_stayrtr;
@@ -35,7 +38,8 @@ struct kr_stayrtr;
 struct kr_stayrtr *kr_stayrtr_start(const struct kr_stayrtr_opts *o, const struct kr_rtr_set *initial,
 				    int64_t deadline_ns, struct kr_err *err);
 /* Data verbs: change the served set and republish the file. Return 1 when
- * the data changed, 0 when it already was so, -1 on error. */
+ * the data changed, 0 when it already was so, -1 on error (always with a
+ * cache_file: another program owns the data). */
 int kr_stayrtr_announce_key(struct kr_stayrtr *s, uint32_t asn, const uint8_t ski[KR_RTR_SKI_LEN],
 			    const uint8_t *spki, size_t spki_len, struct kr_err *err);
 int kr_stayrtr_withdraw_key(struct kr_stayrtr *s, uint32_t asn, const uint8_t ski[KR_RTR_SKI_LEN],
