@@ -76,7 +76,10 @@ static int step3_twilight(struct kr_ctx *ctx)
 }
 
 /* Step 4: a CRL alone changes nothing the SUT can see: the cache still
- * has both keys, so routes signed with either stay. */
+ * has both keys, so routes signed with either stay. Under --rpki pipeline
+ * a relying party reads the CRL, so the old key's RTR withdrawal (step 5)
+ * follows by itself: routes signed with either key stay up to the CRL
+ * publication, and new-key routes stay through the withdrawal it causes. */
 static int step4_crl(struct kr_ctx *ctx)
 {
 	struct kr_wkey *k0, *k1;
@@ -91,11 +94,18 @@ static int step4_crl(struct kr_ctx *ctx)
 	size_t b1[KR_NPEERS], b2[KR_NPEERS];
 	st_withdrawals(ctx->w, P1, b1);
 	st_withdrawals(ctx->w, P2, b2);
-	kr_judge(ctx, "after the CRL alone both routes stay");
-	kr_log(ctx, "step 4: the CA revokes %s (CRL published; the cache still has the key)",
-	       kr_wkey_name(k0));
+	bool pipe = kr_w_pipeline(ctx->w);
+	kr_judge(ctx, "%s", pipe ? "both routes stay up to the CRL publication, the new-key route through the RTR "
+				    "withdrawal it causes" : "after the CRL alone both routes stay");
+	if (pipe && st_stayed(ctx, KR_BGPSEC_PEERS, P1, b1, "old-key route up to the CRL publication") < 0)
+		return -1;
+	kr_log(ctx, "step 4: the CA revokes %s (CRL published; %s)", kr_wkey_name(k0),
+	       pipe ? "the relying party reads it" : "the cache still has the key");
 	if (kr_w_revoke(ctx->w, k0) < 0)
 		return -1;
+	if (pipe)
+		return st_stayed(ctx, KR_BGPSEC_PEERS, P2, b2,
+				 "new-key route after the CRL publication and the RTR withdrawal of the old key");
 	if (st_stayed(ctx, KR_BGPSEC_PEERS, P1, b1, "old-key route while the cache still has the key") < 0)
 		return -1;
 	return st_stayed(ctx, KR_BGPSEC_PEERS, P2, b2, "new-key route after CRL publication");
@@ -191,7 +201,9 @@ static const struct kr_case cases[] = {
 	{ .id = "rollover/3.1-4/1", .level = KR_MUST,
 	  .spec = DRAFT " step 4; RFC 8205 §5",
 	  .title = "CRL publication alone removes nothing while the cache still has the key",
-	  .req = "CRL Publication: the CA MAY put the old certificate on its CRL; routers learn keys only from the RPKI cache",
+	  .req = "CRL Publication: the CA MAY put the old certificate on its CRL; routers learn keys only from the RPKI cache "
+		 "(--rpki pipeline: a relying party reads the CRL and the old key's RTR withdrawal follows; routes signed "
+		 "with the new key stay through it)",
 	  .needs = KR_NEED_BGPSEC, .run = step4_crl, .per_family = true },
 	{ .id = "rollover/3.1-5/1", .level = KR_MUST,
 	  .spec = DRAFT " step 5; RFC 8634 §3.1 step 5; RFC 8205 §5",

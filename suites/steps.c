@@ -98,6 +98,21 @@ static const char *peers(unsigned mask, char *buf, size_t sz)
 	return buf;
 }
 
+/* Under --rpki pipeline: the SUT's reaction, counted from the Router Key
+ * PDU that brought the change onto its RTR link. */
+static void reaction(struct kr_ctx *ctx, enum kr_wait_kind kind)
+{
+	int64_t t;
+	const char *action;
+	if (kind != KR_W_RTR || !kr_w_rtr_change_time(ctx->w, &t, &action))
+		return;
+	char name[64];
+	snprintf(name, sizeof(name), "sut_reaction_%s", action);
+	kr_log(ctx, "the SUT reacted %.3f s after the Router Key PDU (%s) reached it", kr_ns_to_s(kr_now_ns() - t),
+	       action);
+	kr_metric(ctx, name, kr_ns_to_s(kr_now_ns() - t), "s");
+}
+
 int st_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 {
 	return kr_world_up(ctx, cfg);
@@ -114,7 +129,8 @@ int st_up_peer(struct kr_ctx *ctx, struct kr_wkey **k0, struct kr_wkey **k1)
 }
 
 /* The verdict of a wait for a route that started at t0 (rc from it). */
-static int arrived(struct kr_ctx *ctx, int rc, int64_t t0, unsigned mask, const char *prefix, const char *why)
+static int arrived(struct kr_ctx *ctx, int rc, int64_t t0, unsigned mask, const char *prefix, const char *why,
+		   enum kr_wait_kind kind)
 {
 	char pb[64], state[1024];
 	if (rc < 0)
@@ -125,6 +141,7 @@ static int arrived(struct kr_ctx *ctx, int rc, int64_t t0, unsigned mask, const 
 	}
 	kr_log(ctx, "%s: %s seen at %s after %.3f s", why, prefix, peers(mask, pb, sizeof(pb)),
 	       kr_ns_to_s(kr_now_ns() - t0));
+	reaction(ctx, kind);
 	return 0;
 }
 
@@ -177,7 +194,7 @@ int st_present(struct kr_ctx *ctx, unsigned mask, const char *prefix, const uint
 		return kr_fail(ctx, "after %.2f s, not so at %s: %s", kr_ns_to_s(kr_now_ns() - t0),
 			       peers(bad ? bad : mask, lb, sizeof(lb)), state);
 	}
-	return arrived(ctx, rc, t0, mask, prefix, why);
+	return arrived(ctx, rc, t0, mask, prefix, why, kind);
 }
 
 int st_present_signed(struct kr_ctx *ctx, unsigned mask0, const char *prefix, const struct kr_wkey *k,
@@ -190,7 +207,7 @@ int st_present_signed(struct kr_ctx *ctx, unsigned mask0, const char *prefix, co
 		  peers(mask, pb, sizeof(pb)), in, kr_wkey_name(k), since ? ", announced anew" : "");
 	int64_t t0 = kr_now_ns();
 	return arrived(ctx, kr_w_wait_signed(ctx->w, mask, prefix, kr_wkey_ski(k), since, kr_w_deadline(ctx->w, kind)),
-		       t0, mask, prefix, why);
+		       t0, mask, prefix, why, kind);
 }
 
 int st_announce_seen(struct kr_ctx *ctx, enum kr_peer up, const char *prefix, struct kr_wkey *key,
@@ -219,6 +236,7 @@ int st_absent(struct kr_ctx *ctx, unsigned mask, const char *prefix, enum kr_wai
 		return kr_fail(ctx, "after %.2f s: %s", kr_ns_to_s(kr_now_ns() - t0), state);
 	}
 	kr_log(ctx, "%s: %s gone at %s after %.3f s", why, prefix, pb, kr_ns_to_s(kr_now_ns() - t0));
+	reaction(ctx, kind);
 	return 0;
 }
 

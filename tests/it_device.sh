@@ -33,11 +33,12 @@ trap cleanup EXIT
 trap 'exit 2' INT TERM
 bad() { echo "FAIL: $*"; fail=1; }
 same_state() { lab_same "$@" || fail=1; }
-outcomes() { # run dir -> "id outcome" lines
+outcomes() { # run dir -> "id outcome" lines (pipeline/ cases run only under --rpki pipeline)
 	python3 -c '
 import json, sys
 for c in json.load(open(sys.argv[1] + "/results.json"))["cases"]:
-    print(c["id"], c["outcome"])
+    if not (c["id"].startswith("pipeline/") and c["outcome"] == "SKIP"):
+        print(c["id"], c["outcome"])
 ' "$1" 2>/dev/null
 }
 all_pass() { # label run-dir rc

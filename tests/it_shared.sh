@@ -16,11 +16,12 @@ cleanup() { $K clean >/dev/null 2>&1; rm -rf "$out"; }
 trap cleanup EXIT
 trap 'exit 2' INT TERM
 bad() { echo "FAIL: $*"; fail=1; }
-outcomes() { # run dir -> "id outcome" lines
+outcomes() { # run dir -> "id outcome" lines (pipeline/ cases run only under --rpki pipeline)
 	python3 -c '
 import json, sys
 for c in json.load(open(sys.argv[1] + "/results.json"))["cases"]:
-    print(c["id"], c["outcome"])
+    if not (c["id"].startswith("pipeline/") and c["outcome"] == "SKIP"):
+        print(c["id"], c["outcome"])
 ' "$1" 2>/dev/null
 }
 
@@ -41,6 +42,8 @@ python3 - "$out/all" <<'PY' || bad "evidence"
 import json, os, sys
 d = sys.argv[1]
 for c in json.load(open(os.path.join(d, "results.json")))["cases"]:
+    if c["id"].startswith("pipeline/") and c["outcome"] == "SKIP":
+        continue
     for f in ["timeline.txt", "sut.log", "rtr-transcript.txt", "sut-dn1.pcap", "sut-up1.pcap"]:
         if not os.path.exists(os.path.join(d, c["id"], f)):
             sys.exit("%s: no %s" % (c["id"], f))

@@ -15,7 +15,7 @@
 
 const char kr_cmd_run_help[] =
 	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
-	"[--rtr builtin|stayrtr] [--sut-lifetime case|run] [--interactive] [--routes N | --table dfz] [--strict] "
+	"[--rtr builtin|stayrtr] [--rpki direct|pipeline] [--sut-lifetime case|run] [--interactive] [--routes N | --table dfz] [--strict] "
 	"[--keep-on-fail] [--shard K/N] [FILTER...]  -- run the conformance suite";
 
 static void usage(FILE *f)
@@ -39,6 +39,13 @@ static void usage(FILE *f)
 		"  --routes N        the scale/ cases move a table of N routes (default %u; IPv4 and\n"
 		"                    IPv6 as in the DFZ); scale/ cases run only when a filter names them\n"
 		"  --table dfz       a full table: 1.04 M IPv4 + 0.22 M IPv6 routes\n"
+		"  --rpki MODE       how router keys reach the RTR cache: direct (default: the harness\n"
+		"                    feeds the cache) or pipeline (the harness's CA publishes a real\n"
+		"                    repository in the case folder, Debian's rpki-client validates it\n"
+		"                    offline after every CA change, StayRTR serves rpki-client's output;\n"
+		"                    key steps are CA actions: certificate published, CRL + manifest,\n"
+		"                    and each waits until the SUT's RTR link shows the change; implies\n"
+		"                    --rtr stayrtr; cases only the pipeline can express SKIP otherwise)\n"
 		"  --strict          SHOULD violations fail the run (default: WARN)\n"
 		"  --keep-on-fail    stop at the first failure and leave its namespaces and links up\n"
 		"                    for post-mortem; processes (SUT, ExaBGP) end with the run, the\n"
@@ -79,6 +86,7 @@ int kr_cmd_run(int argc, char **argv)
 		{ "rtr", required_argument, 0, 'r' },
 		{ "routes", required_argument, 0, 'n' },
 		{ "table", required_argument, 0, 'T' },
+		{ "rpki", required_argument, 0, 'R' },
 		{ "strict", no_argument, 0, 'S' },
 		{ "sut-lifetime", required_argument, 0, 'L' },
 		{ "interactive", no_argument, 0, 'I' },
@@ -94,6 +102,7 @@ int kr_cmd_run(int argc, char **argv)
 	size_t nopts = 0;
 	int c, rc = KR_EXIT_ERROR;
 	bool interactive = false;
+	bool rtr_builtin = false;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
@@ -121,6 +130,14 @@ int kr_cmd_run(int argc, char **argv)
 				goto out;
 			}
 			o.rtr_stayrtr = !strcmp(optarg, "stayrtr");
+			rtr_builtin = !o.rtr_stayrtr;
+			break;
+		case 'R':
+			if (strcmp(optarg, "direct") && strcmp(optarg, "pipeline")) {
+				fprintf(stderr, "keyroll run: --rpki wants direct or pipeline, got '%s'\n", optarg);
+				goto out;
+			}
+			o.rpki_pipeline = !strcmp(optarg, "pipeline");
 			break;
 		case 'n':
 		case 'T': {
@@ -156,6 +173,12 @@ int kr_cmd_run(int argc, char **argv)
 		default: usage(stderr); goto out;
 		}
 	}
+	if (o.rpki_pipeline && rtr_builtin) {
+		fprintf(stderr, "keyroll run: --rpki pipeline serves rpki-client's output through StayRTR, "
+				"not the built-in cache (--rtr builtin)\n");
+		goto out;
+	}
+	o.rtr_stayrtr |= o.rpki_pipeline;
 	o.sut_opts = sut_opts;
 	o.nsut_opts = nopts;
 	o.filters = argv + optind;

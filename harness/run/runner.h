@@ -34,6 +34,7 @@ struct kr_run_opts {
 	bool rtr_stayrtr;        /* StayRTR is the RTR cache (--rtr stayrtr) */
 	bool interactive;        /* an operator answers manual steps (--interactive or a tty) */
 	int sut_lifetime;        /* 0: the profile's; 1: a SUT per case; 2: one for the run */
+	bool rpki_pipeline;      /* CA repository -> rpki-client -> StayRTR (--rpki pipeline) */
 	char *const *filters;    /* id prefixes */
 	size_t nfilters;
 	unsigned shard_k, shard_n; /* run only shard K of N (kr_case_shard); N 0: all */

@@ -186,6 +186,7 @@ static void world_down(void *arg)
 		kr_rtr_cache_free(w->rtr);
 	kr_stayrtr_stop(w->srtr);
 	w->srtr = NULL;
+	kr_w_pipe_stop(w);
 	kr_w_capture_stop(w);
 	if (w->net && !w->run) {
 		if (ctx->keep) {
@@ -256,7 +257,7 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 		w->delay_ms[k] = kr_profile_delay_ms(w->prof, (enum kr_wait_kind)k);
 	/* StayRTR sees a change at its next file poll and sends Serial
 	 * Notify; the SUT's Refresh covers a lost notify. */
-	if (ctx->opts && ctx->opts->rtr_stayrtr)
+	if (ctx->opts && (ctx->opts->rtr_stayrtr || ctx->opts->rpki_pipeline))
 		w->delay_ms[KR_W_RTR] += 1000L * (KR_W_STAYRTR_REFRESH_S + kr_w_stayrtr_rtr_refresh(w));
 	if (snprintf(w->workdir, sizeof(w->workdir), "%s/sut", ctx->dir) >= (int)sizeof(w->workdir))
 		return kr_error(ctx, "path too long");
@@ -305,6 +306,11 @@ int kr_world_up(struct kr_ctx *ctx, const struct kr_world_cfg *cfg)
 	kr_metric(ctx, "setup_time", kr_ns_to_s(kr_now_ns() - t0), "s");
 	kr_log(ctx, "world up: SUT AS %u, sessions established, RTR synchronised", SUT_ASN);
 	return 0;
+}
+
+bool kr_pipeline_mode(const struct kr_ctx *ctx)
+{
+	return ctx->opts && ctx->opts->rpki_pipeline;
 }
 
 bool kr_w_sut_alive(struct kr_world *w, char *why, size_t whysz)

@@ -176,6 +176,42 @@ int kr_w_rtr_defer(struct kr_world *w, bool on);
  * interval the cache advertised through kr_w_rtr_timers), or -1. */
 int kr_w_rtr_wait_reconnected(struct kr_world *w, int64_t t_ns);
 
+/* ---- the RPKI pipeline (--rpki pipeline) --------------------------------
+ * The CA's repository -> rpki-client -> StayRTR -> the SUT. The key verbs
+ * above are CA actions then: kr_w_publish issues and publishes the router
+ * certificate (step 1), kr_w_revoke publishes a CRL and manifest revoking
+ * it (step 4) and the relying party's dropping it is the RTR withdrawal
+ * (step 5), kr_w_unpublish takes it out of the publication point (or, after
+ * a revocation, only checks the withdrawal reached the SUT). Each returns
+ * once the SUT's RTR link capture shows the SUT holds exactly what
+ * rpki-client output (Router Key PDUs, End of Data). "Published" means "in
+ * rpki-client's output". */
+bool kr_w_pipeline(const struct kr_world *w);
+/* The same before the world is up (the run's options). */
+bool kr_pipeline_mode(const struct kr_ctx *ctx);
+/* Largest publication -> End of Data at the SUT measured so far in the
+ * case, or a prior bound (StayRTR's file poll + the last rpki-client run)
+ * before the first one; seconds. Cases stretch compressed periods by it. */
+double kr_w_pipeline_latency(const struct kr_world *w);
+/* Is k in the relying party's output (under the pipeline), or published
+ * by the cache (otherwise)? */
+bool kr_w_key_published(const struct kr_world *w, const struct kr_wkey *k);
+/* What makes the relying party drop a published key (pipeline only; the
+ * case SKIPs otherwise). Returns once the drop reached the SUT. */
+enum kr_w_drop {
+	KR_W_DROP_EXPIRY,     /* its certificate passes notAfter (kr_w_publish_expiring) */
+	KR_W_DROP_AS_OUTSIDE, /* the CA renews it listing an AS the CA does not hold */
+	KR_W_DROP_MFT_HASH,   /* the CA's next manifest lists it with a wrong hash */
+};
+int kr_w_rp_drop(struct kr_world *w, struct kr_wkey *k, enum kr_w_drop why);
+/* kr_w_publish with a certificate valid for valid_s seconds from now. */
+int kr_w_publish_expiring(struct kr_world *w, struct kr_wkey *k, double valid_s);
+/* When the latest change a verb waited for reached the SUT (its last
+ * Router Key PDU, kr_now_ns clock) and the verb ("publish", "revoke", ...),
+ * once per change, for the SUT's reaction time; false outside the
+ * pipeline. */
+bool kr_w_rtr_change_time(struct kr_world *w, int64_t *t, const char **action);
+
 /* ---- upstream injection ---------------------------------------------- */
 /* up originates prefix ("198.51.100.0/24") signed with key (its AS). */
 int kr_w_announce(struct kr_world *w, enum kr_peer up, const char *prefix, struct kr_wkey *key);

@@ -13,6 +13,7 @@
 #include "run/sut_profile.h"
 #include "net/topo.h"
 #include "run/world.h"
+#include "wire/rtr_pdu.h"
 
 #define KR_W_MAX_KEYS 80
 #define KR_W_MAX_SENT 32
@@ -40,6 +41,7 @@ struct kr_wkey {
 	char pem[PATH_MAX];
 	char cert[PATH_MAX];      /* router certificate, when the CA issued one */
 	struct x509_st *x509;     /* that certificate (the RTR data come from it) */
+	int64_t not_after;        /* its notAfter (Unix s) when set by the case; 0: default */
 };
 
 struct kr_wsent {
@@ -98,7 +100,8 @@ struct kr_world {
 	struct kr_net *net;
 	struct kr_capset *caps;
 	struct kr_rtr_cache *rtr;     /* the built-in cache, or NULL under StayRTR */
-	struct kr_stayrtr *srtr;      /* StayRTR (--rtr stayrtr), or NULL */
+	struct kr_stayrtr *srtr;      /* StayRTR (--rtr stayrtr, --rpki pipeline), or NULL */
+	struct kr_wpipe *pipe;        /* the RPKI pipeline (--rpki pipeline), or NULL */
 	struct kr_keytab *keytab;     /* what the cache publishes, for observers */
 	struct kr_proc *sut;
 	struct kr_sut_vars *vars;
@@ -180,6 +183,51 @@ int kr_w_dev_plan(struct kr_world *w, struct kr_net_dev *d);
 int kr_w_prefix_vars(struct kr_sut_vars *item, const char *prefix);
 /* One role's link as template variables into item. 0 or -1. */
 int kr_w_link_vars(struct kr_world *w, struct kr_sut_vars *item, const char *role);
+
+/* Issue k's router certificate (once): the run's TA, or under the
+ * pipeline the CA of k's AS. */
+int kr_w_certify(struct kr_world *w, struct kr_wkey *k);
+
+/* world_pipeline.c: --rpki pipeline (the key verbs as CA actions) */
+int kr_w_pipe_start(struct kr_world *w);
+void kr_w_pipe_stop(struct kr_world *w);
+struct kr_ca *kr_w_pipe_issuer(struct kr_world *w, const struct kr_wkey *k);
+int kr_w_pipe_publish(struct kr_world *w, struct kr_wkey *k);
+int kr_w_pipe_publish_nowait(struct kr_world *w, struct kr_wkey *k);
+int kr_w_pipe_unpublish(struct kr_world *w, struct kr_wkey *k);
+int kr_w_pipe_revoke(struct kr_world *w, struct kr_wkey *k);
+int kr_w_pipe_wait_synced(struct kr_world *w);
+
+/* world_rtrwire.c: what the SUT holds, from its RTR link's capture */
+#define KR_W_WIRE_CHANGES 16
+struct kr_wire_change {
+	int64_t t;                /* capture time (kr_now_ns clock) */
+	bool announce;
+	uint32_t asn;
+	uint8_t ski[KR_SKI_LEN];
+};
+struct kr_wire_sync {
+	bool synced;              /* after its last End of Data the SUT holds
+				   * exactly the target keys */
+	size_t nheld;             /* keys it holds */
+	uint32_t serial;          /* of that End of Data */
+	bool newer_notified;      /* a Serial Notify beyond it went unanswered */
+	/* the update that brought it to the target: */
+	int64_t t_eod, t_notify;  /* its End of Data, the Serial Notify before it (0: none) */
+	uint32_t notify_serial;
+	struct kr_wire_change ch[KR_W_WIRE_CHANGES]; /* its Router Key PDUs */
+	size_t nch;
+	size_t eods;              /* End of Data PDUs the SUT received */
+	unsigned sut_versions[2]; /* its PDUs of version 0 and 1 */
+};
+int kr_w_wire_scan(struct kr_world *w, const struct kr_rtr_set *target, struct kr_wire_sync *out);
+/* Every RTR PDU of the capture in order, with its time (kr_now_ns clock)
+ * and whether the SUT sent it. 0, or -1 (ERROR: no such capture). */
+typedef void (*kr_w_wire_fn)(const struct kr_rtr_pdu *p, int64_t t, bool from_sut, void *arg);
+int kr_w_wire_each(struct kr_world *w, kr_w_wire_fn fn, void *arg);
+/* kr_w_rtr_versions and kr_w_rtr_pdu_time from the wire. */
+int kr_w_wire_versions(struct kr_world *w, unsigned out[3]);
+int64_t kr_w_wire_pdu_time(struct kr_world *w, bool from_sut, int type, int64_t since_ns);
 
 /* world_sut.c */
 int kr_w_sut_start(struct kr_world *w);

@@ -212,15 +212,16 @@ static struct kr_ca *ca(struct kr_world *w)
 /* Step 1: the CA issues the key's router certificate (RFC 8209); what the
  * cache announces is read back from the certificate, as a relying party
  * would (RFC 8209 §3.3 output). */
-static int certify(struct kr_world *w, struct kr_wkey *k)
+int kr_w_certify(struct kr_world *w, struct kr_wkey *k)
 {
 	if (k->x509)
 		return 0;
-	struct kr_ca *c = ca(w);
+	struct kr_ca *c = w->pipe ? kr_w_pipe_issuer(w, k) : ca(w);
 	if (!c)
-		return -1;
+		return w->pipe ? kr_error(w->ctx, "CA: no CA for %s", k->name) : -1;
 	struct kr_err err = { 0 };
-	struct kr_router_req rq = { .asns = &k->k.asn, .nasns = 1, .no_router_id = true };
+	struct kr_router_req rq = { .asns = &k->k.asn, .nasns = 1, .no_router_id = true,
+				    .not_after = k->not_after };
 	k->x509 = kr_ca_issue_router(c, k->k.pkey, &rq, &err);
 	if (!k->x509)
 		return kr_error(w->ctx, "CA: router certificate for %s: %s", k->name, err.msg);
@@ -246,7 +247,7 @@ static int certify(struct kr_world *w, struct kr_wkey *k)
 static int rtr_add(struct kr_world *w, struct kr_wkey *k)
 {
 	struct kr_err err = { 0 };
-	if (certify(w, k) < 0)
+	if (kr_w_certify(w, k) < 0)
 		return -1;
 	if (kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0)
 		return kr_error(w->ctx, "key table: %s", err.msg);
@@ -277,7 +278,7 @@ static int stayrtr_start(struct kr_world *w)
 		struct kr_wkey *k = w->keys[i];
 		if (k->gen != 0)
 			continue;
-		if (certify(w, k) < 0 ||
+		if (kr_w_certify(w, k) < 0 ||
 		    kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0 ||
 		    kr_rtr_set_add_key(&set, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0) {
 			kr_rtr_set_free(&set);
@@ -333,10 +334,10 @@ int kr_w_keys_init(struct kr_world *w)
 int kr_w_rtr_start(struct kr_world *w)
 {
 	struct kr_err err = { 0 };
-	if (w->ctx->opts && w->ctx->opts->rtr_stayrtr) {
+	if (w->ctx->opts && (w->ctx->opts->rtr_stayrtr || w->ctx->opts->rpki_pipeline)) {
 		if (kr_w_addr(w, "rtr", KR_W_SUT_NODE, AF_INET, w->rtr_addr, sizeof(w->rtr_addr)) < 0)
 			return kr_error(w->ctx, "topology has no rtr-sut link");
-		return stayrtr_start(w);
+		return w->ctx->opts->rpki_pipeline ? kr_w_pipe_start(w) : stayrtr_start(w);
 	}
 	/* Long Refresh/Expire: the SUT hears of changes through Serial
 	 * Notify; faults that need expiry set their own timers. */
@@ -376,8 +377,11 @@ int kr_w_rtr_start(struct kr_world *w)
 
 int kr_w_rtr_wait_synced(struct kr_world *w)
 {
-	/* StayRTR has no transcript to watch: a route signed with a freshly
-	 * published key is the proof the SUT has the data. */
+	/* The pipeline watches the SUT's RTR link. StayRTR alone has no
+	 * transcript to watch: a route signed with a freshly published key
+	 * is the proof the SUT has the data. */
+	if (w->pipe)
+		return kr_w_pipe_wait_synced(w);
 	if (w->srtr)
 		return kr_w_rtr_barrier(w);
 	int64_t t = kr_now_ns();
@@ -399,6 +403,8 @@ int kr_w_publish(struct kr_world *w, struct kr_wkey *k)
 {
 	if (k->published)
 		return 0;
+	if (w->pipe)
+		return kr_w_pipe_publish(w, k);
 	kr_log(w->ctx, "RTR: announce %s", k->name);
 	if (rtr_add(w, k) < 0)
 		return -1;
@@ -409,6 +415,8 @@ int kr_w_publish_nowait(struct kr_world *w, struct kr_wkey *k)
 {
 	if (k->published)
 		return 0;
+	if (w->pipe)
+		return kr_w_pipe_publish_nowait(w, k);
 	kr_log(w->ctx, "RTR: announce %s (not waiting for the SUT)", k->name);
 	return rtr_add(w, k);
 }
@@ -444,6 +452,8 @@ int kr_w_rtr_withdraw(struct kr_world *w, struct kr_wkey *k)
 
 int kr_w_unpublish(struct kr_world *w, struct kr_wkey *k)
 {
+	if (w->pipe)
+		return kr_w_pipe_unpublish(w, k);
 	kr_log(w->ctx, "RTR: withdraw %s", k->name);
 	kr_keytab_del(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len);
 	struct kr_err err = { 0 };
@@ -464,8 +474,11 @@ int kr_w_revoke(struct kr_world *w, struct kr_wkey *k)
 {
 	/* Step 4. The CRL reaches the SUT only through the cache: the key is
 	 * withdrawn by kr_w_unpublish, as a relying party would after reading
-	 * the CRL. The CRL itself is evidence. */
-	if (certify(w, k) < 0)
+	 * the CRL. The CRL itself is evidence. Under the pipeline a relying
+	 * party reads it. */
+	if (w->pipe)
+		return kr_w_pipe_revoke(w, k);
+	if (kr_w_certify(w, k) < 0)
 		return -1;
 	int64_t now = time(NULL);
 	kr_ca_revoke_cert(run_ca, k->x509, now);
@@ -500,7 +513,7 @@ int kr_w_rtr_reset_keep(struct kr_world *w, struct kr_wkey *const *keep, size_t 
 			/* a key new to the cache arrives with the reset only */
 			struct kr_err err = { 0 };
 			if (!k->published &&
-			    (certify(w, k) < 0 ||
+			    (kr_w_certify(w, k) < 0 ||
 			     kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0)) {
 				kr_rtr_set_free(&s);
 				return err.msg[0] ? kr_error(w->ctx, "key table: %s", err.msg) : -1;
@@ -578,7 +591,7 @@ int kr_w_rtr_renew(struct kr_world *w, bool wait)
 		if (k->gen != 0)
 			continue;
 		struct kr_err err = { 0 };
-		if (certify(w, k) < 0 ||
+		if (kr_w_certify(w, k) < 0 ||
 		    kr_keytab_add(w->keytab, k->k.asn, k->k.ski, k->spki, k->spki_len, &err) < 0 ||
 		    kr_rtr_set_add_key(&set, k->k.asn, k->k.ski, k->spki, k->spki_len) < 0) {
 			kr_rtr_set_free(&set);

@@ -686,7 +686,8 @@ static int barrier(struct kr_world *w, bool judged)
 	 * SUT has applied the change too. "Synchronised" on the cache side
 	 * only says the End of Data went out. */
 	struct kr_wkey *k = kr_w_key(w, KR_UP2, 100 + w->barriers++);
-	if (!k || (w->srtr ? kr_w_rtr_add(w, k) : kr_w_publish(w, k)) < 0)
+	/* (under the pipeline a CA publication, waited for on the wire) */
+	if (!k || (w->srtr && !w->pipe ? kr_w_rtr_add(w, k) : kr_w_publish(w, k)) < 0)
 		return -1;
 	int rc = sentinel_with(w, KR_UP2, k, KR_DOWNSTREAM, kr_w_deadline(w, KR_W_RTR), true);
 	if (rc == 0) {

@@ -105,6 +105,8 @@ unsigned kr_w_stayrtr_rtr_refresh(const struct kr_world *w)
 
 int kr_w_rtr_versions(struct kr_world *w, unsigned out[3])
 {
+	if (w->pipe)
+		return kr_w_wire_versions(w, out);
 	if (w->srtr)
 		return kr_w_rtr_builtin_only(w, "RTR transcript");
 	out[0] = out[1] = out[2] = 0;
@@ -119,6 +121,8 @@ int kr_w_rtr_versions(struct kr_world *w, unsigned out[3])
 
 int64_t kr_w_rtr_pdu_time(struct kr_world *w, bool from_sut, int type, int64_t since_ns)
 {
+	if (w->pipe)
+		return kr_w_wire_pdu_time(w, from_sut, type, since_ns);
 	if (w->srtr)
 		return 0;
 	char dir = from_sut ? KR_RTR_IN : KR_RTR_OUT;
