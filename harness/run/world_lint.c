@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "net/lint_pcap.h"
+#include "run/world_table.h"
 
 #define TL_MAX 20 /* findings copied into the timeline */
 
@@ -75,10 +76,22 @@ static void verdict(struct kr_world *w, const struct kr_lint_out *o)
 	free(actual);
 }
 
+/* Full tables beyond this are not linted message by message: the lint
+ * keeps every route each speaker holds (gigabytes at DFZ size) and takes
+ * minutes per case; the observers check every route's form and keys and a
+ * signature sample instead (run/world_table.h). */
+#define LINT_MAX_TABLE 100000u
+
 void kr_w_lint(struct kr_world *w, const char *const *paths, size_t n)
 {
 	if (!n)
 		return;
+	if (w->table && kr_wt_count(w->table) > LINT_MAX_TABLE) {
+		kr_log(w->ctx, "wire lint not run: a table of %u routes (the lint covers up to %u; the observers "
+			       "checked every route's BGPsec_PATH form and keys and a signature sample)",
+		       kr_wt_count(w->table), LINT_MAX_TABLE);
+		return;
+	}
 	struct kr_lint_opts o = {
 		.sender_as = kr_sut_asn(),
 		.bgp_ports = { 179 },
