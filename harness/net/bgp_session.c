@@ -557,6 +557,8 @@ static enum kr_bgp_event handle_update(struct kr_bgp_session *s, const uint8_t *
 	if (s->st != KR_BGP_ESTABLISHED)
 		return KR_BE_UPDATE;
 	kr_err_clear(&s->upd_err);
+	if (s->cfg.count_updates_only)
+		return KR_BE_UPDATE; /* delivered undecoded (u == NULL, err == NULL) */
 	if (kr_update_decode(s->upd, m, len, s->cfg.bgpsec_type, &s->upd_err) == 0) {
 		s->cur_u = s->upd;
 		return KR_BE_UPDATE;

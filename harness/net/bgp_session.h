@@ -122,6 +122,9 @@ struct kr_bgp_cfg {
 				   * not negotiated for any AFI (RFC 8205 §7.1) */
 	enum kr_bgp_update_err_mode update_err;
 	uint8_t bgpsec_type;      /* attribute code decoded as BGPsec_PATH (33) */
+	bool count_updates_only;  /* KR_UPD_ERR_DELIVER only: UPDATEs reach on_update
+				   * undecoded (u and err NULL), for a peer that only
+				   * takes a full table in */
 	size_t out_high_water;    /* kr_bgp_can_send false above this (4 MiB) */
 	const char *name;         /* for messages, e.g. "up1" */
 };

@@ -171,6 +171,8 @@ struct kr_speaker *kr_speaker_new(struct kr_loop *l, const struct kr_speaker_cfg
 	if (c->connect_retry_ms)
 		bc.connect_retry_ns = (int64_t)c->connect_retry_ms * 1000000;
 	bc.update_err = c->update_err;
+	/* nobody looks at what it receives (a full table's upstream): no decode */
+	bc.count_updates_only = !c->record && !c->observe && !c->on_update && c->update_err == KR_UPD_ERR_DELIVER;
 	uint16_t port = c->port;
 	if (!c->passive) {
 		if (!c->peer_ip || kr_sockaddr_parse(c->peer_ip, port, &bc.remote, &bc.remote_len) < 0) {
