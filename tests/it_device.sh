@@ -51,7 +51,9 @@ all_pass() { # label run-dir rc
 ip netns add $H && mklab 1 && mklab 2 || { echo "FAIL: lab set-up"; exit 1; }
 L1=$(lab_if 1) L2=$(lab_if 2)
 grep -q "198.18.222.1/24" "$out/state.$L1" || { echo "FAIL: lab state unreadable: $(cat "$out/state.$L1")"; exit 1; }
-V4=$($K list | awk '{print $1}' | grep -v '/v6$' | sed 's/$/$/')
+# IPv4 runs of every case; the opt-in scale/ cases (a SUT of their own each,
+# tables of 20 000 routes) are covered through the device by it_suite_faults.sh
+V4=$($K list | awk '{print $1}' | grep -v '/v6$' | grep -v '^scale/' | sed 's/$/$/')
 
 # 1. Commands for every action, one SUT for the run; at the same time, on
 # the other lab, 3. below.
