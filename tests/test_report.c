@@ -380,6 +380,21 @@ static void test_listed_not_judged(void)
 	CU_ASSERT_EQUAL(q.outcome, KR_XFAIL);
 	CU_ASSERT_FALSE(kr_result_unjudged(&q));
 	kr_result_free(&q);
+	/* an intermittent defect: XFAIL when it shows, PASS (not XPASS) when not */
+	kr_result_init(&q, &sb, &cases_b[2]);
+	kr_result_finish(&q, false, "intermittent: withdraws while validating");
+	CU_ASSERT_EQUAL(q.outcome, KR_PASS);
+	kr_result_free(&q);
+	kr_result_init(&q, &sb, &cases_b[2]);
+	kr_result_set(&q, KR_FAIL, "x", "y", NULL);
+	kr_result_finish(&q, false, "intermittent: withdraws while validating");
+	CU_ASSERT_EQUAL(q.outcome, KR_XFAIL);
+	CU_ASSERT_STRING_EQUAL(q.reason, "intermittent: withdraws while validating");
+	kr_result_free(&q);
+	kr_result_init(&q, &sb, &cases_b[2]);
+	kr_result_finish(&q, false, "intermittently: no prefix");
+	CU_ASSERT_EQUAL(q.outcome, KR_XPASS);
+	kr_result_free(&q);
 	kr_result_free(&r);
 }
 
@@ -410,7 +425,7 @@ static void test_registry(void)
 KR_TESTS("report",
 	 { "outcome mapping (SHOULD, strict, xfail, xpass)", test_outcomes },
 	 { "junit validates against the project schema", test_junit_valid },
-	 { "a listed NOT-JUDGED case is XFAIL, still not judged", test_listed_not_judged },
+	 { "a listed NOT-JUDGED case is XFAIL, still not judged; intermittent entries", test_listed_not_judged },
 	 { "junit schema check can fail", test_junit_schema_rejects },
 	 { "results.json round trip", test_json },
 	 { "terminal progress and summary", test_term },

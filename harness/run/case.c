@@ -382,7 +382,8 @@ void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason
 			r->reason = NULL;
 		} else if (r->outcome == KR_FAIL || r->outcome == KR_WARN) {
 			r->outcome = KR_XFAIL;
-		} else if (r->outcome == KR_PASS) {
+		} else if (r->outcome == KR_PASS && strncmp(xfail_reason, KR_INTERMITTENT_PREFIX,
+							     strlen(KR_INTERMITTENT_PREFIX))) {
 			r->outcome = KR_XPASS;
 		}
 		if (r->outcome == KR_XFAIL || r->outcome == KR_XPASS) {

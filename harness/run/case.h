@@ -212,9 +212,13 @@ void kr_result_crash(struct kr_result *r, struct kr_sut_crash *c);
  * and NOT-JUDGED into XFAIL whose reason keeps saying so ("not judged:
  * precondition unmet: ...; listed: <list reason>": a known defect of the
  * SUT that breaks the precondition, e.g. no IPv6 BGPsec). A SUT crash
- * stays FAIL whatever the level or the list says; ERROR is never listed. */
+ * stays FAIL whatever the level or the list says; ERROR is never listed.
+ * A reason starting KR_INTERMITTENT_PREFIX leaves a PASS a PASS. */
 void kr_result_finish(struct kr_result *r, bool strict, const char *xfail_reason);
 #define KR_UNJUDGED_PREFIX "not judged: "
+/* A list reason starting so names a defect that shows only in some runs
+ * (a race inside the SUT): such a case that passes stays PASS, not XPASS. */
+#define KR_INTERMITTENT_PREFIX "intermittent: "
 /* The case's requirement was not judged: NOT-JUDGED, or its listed XFAIL
  * (r->expected then holds the unmet precondition). */
 bool kr_result_unjudged(const struct kr_result *r);
