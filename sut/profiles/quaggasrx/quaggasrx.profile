@@ -91,13 +91,15 @@ stale/8210-5.3/1 = a Not Valid verdict outlives the RTR reset that brought the k
 # pass), is "Malformed BGPsec update" to srx_server (sut.out) and never
 # reaches dn1 or dn2 (no IPv6 UPDATE from up2 in sut-dn1.pcap or
 # sut-dn2.pcap; only the SUT's own IPv6 prefixes where the case has them),
-# while the IPv4 route the barrier then sends with the same key arrives.
+# while the IPv4 route the barrier then sends with the same key arrives
+# (where exa is in the case, that route reaches it without NEXT_HOP: the
+# wire lint's FAIL is then the outcome).
 keys/8205-5.2/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 keys/8205-5.2/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 keys/8205-5/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 keys/8634-3.1-4/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 keys/8634-3.1-5/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
-plain/8205-4.4/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 17 on) never reaches dn1 or dn2, an IPv4 route with the same key does
+plain/8205-4.4/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 never reaches dn1 or dn2; the IPv4 route 192.0.2.129/32 the barrier then sends with the same key arrives, and reaches exa without NEXT_HOP (wire lint, sut-exa.pcap frame 24), as in plain/8205-4.4/1
 replay/4/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 18 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 replay/4/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 17 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rollover/3.1-1/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
@@ -115,7 +117,7 @@ rollover/3.1-3/transit/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_ser
 rollover/3.1-4/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rollover/3.1-5/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rollover/3.1-5/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
-rollover/3.1-5/3/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 17 on) never reaches dn1 or dn2, an IPv4 route with the same key does
+rollover/3.1-5/3/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 never reaches dn1 or dn2; the IPv4 route 192.0.2.129/32 the barrier then sends with the same key arrives, and reaches exa without NEXT_HOP (wire lint, sut-exa.pcap frame 22), as in plain/8205-4.4/1
 rollover/3.1-5/origin-1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rollover/3.1-5/origin-2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rollover/3.1-5/transit-1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
@@ -125,8 +127,8 @@ rtr/8210-5.1/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2
 rtr/8210-5.11/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rtr/8210-5.3/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 rtr/8210-5.3/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 18 on) never reaches dn1 or dn2, an IPv4 route with the same key does
-rtr/8210-6/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 17 on) never reaches dn1 or dn2, an IPv4 route with the same key does
-rtr/8210-6/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 17 on) never reaches dn1 or dn2, an IPv4 route with the same key does
+rtr/8210-6/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 never reaches dn1 or dn2; the IPv4 route 192.0.2.129/32 the barrier then sends with the same key arrives, and reaches exa without NEXT_HOP (wire lint, sut-exa.pcap frame 22), as in plain/8205-4.4/1
+rtr/8210-6/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 never reaches dn1 or dn2; the IPv4 route 192.0.2.129/32 the barrier then sends with the same key arrives, and reaches exa without NEXT_HOP (wire lint, sut-exa.pcap frame 21), as in plain/8205-4.4/1
 stale/3.1-3/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 stale/8205-5/1/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 16 on) never reaches dn1 or dn2, an IPv4 route with the same key does
 stale/8205-5/2/v6 = IPv6 BGPsec UPDATEs rejected as malformed by srx_server: up2's 2001:db8:ffff::/64 (sut-up2.pcap frame 15 on) never reaches dn1 or dn2, an IPv4 route with the same key does
