@@ -91,8 +91,8 @@ check() {
 	[ $ok -eq 1 ] || { sed 's/^/    /' "$out/$name.log" | tail -n 30; fail=1; }
 }
 
-# Three variants at a time: failing cases mostly wait out deadlines, and
-# every run has its own namespaces. --strict: a fault caught by a SHOULD
+# Four variants at a time (lanes below): failing cases mostly wait out
+# deadlines, and every run has its own namespaces. --strict: a fault caught by a SHOULD
 # case (WARN) must still make the run exit 1.
 run_one() { # name cases... (each exactly: an IPv6 run is named as such)
 	n=$1; shift
@@ -102,17 +102,31 @@ run_one() { # name cases... (each exactly: an IPv6 run is named as such)
 	# 10 000 routes need a little more
 	routes=3000
 	case $n in *-10k) routes=12000 ;; esac
+	t=$(date +%s.%N)
 	$K run $RUN_OPTS --strict --routes $routes --sut-opt "fault=$n" --out "$out/$n" $ids >"$out/$n.log" 2>&1
 	echo $? >"$out/$n.rc"
+	awk "BEGIN{printf \"%.1f\", $(date +%s.%N) - $t}" >"$out/$n.time"
 }
-i=0
-while read -r name primary rest; do
-	[ -n "$primary" ] || continue
-	run_one "$name" $primary $rest $(extra "$name") $(notjudged "$name") &
-	i=$((i + 1))
-	[ $((i % 3)) -eq 0 ] && wait
-done <"$out/faults"
-wait
+# lanes LANES CMD: LANES background lanes take the faults in file order,
+# each claiming the next one free (mkdir is atomic), so one slow run never
+# holds the others back. CMD LANE NAME PRIMARY REST... runs one fault.
+lanes() {
+	nl=$1 cmd=$2 k=1
+	while [ $k -le "$nl" ]; do
+		(while read -r name primary rest; do
+			[ -n "$primary" ] || continue
+			mkdir "$out/claim-$cmd-$name" 2>/dev/null || continue
+			$cmd $k "$name" $primary $rest
+		done <"$out/faults") &
+		k=$((k + 1))
+	done
+	wait
+}
+daemon_run() { # lane name primary rest...
+	n=$2; shift 2
+	run_one "$n" "$@" $(extra "$n") $(notjudged "$n")
+}
+lanes 4 daemon_run
 
 printf '%-24s %-5s %s\n' "fault" "exit" "failing cases${RUN_OPTS:+ [SKIPped in $RUN_OPTS]}"
 while read -r name primary rest; do
@@ -120,7 +134,7 @@ while read -r name primary rest; do
 	rc=$(cat "$out/$name.rc" 2>/dev/null || echo 2)
 	failed=$(failed_cases "$out/$name")
 	sk=$([ -n "$RUN_OPTS" ] && failed_cases "$out/$name" SKIP | sed 's/^-$//')
-	printf '%-24s %-5s %s%s\n' "$name" "$rc" "$failed" "${sk:+ [$sk]}"
+	printf '%-24s %-5s %5ss %s%s\n' "$name" "$rc" "$(cat "$out/$name.time" 2>/dev/null)" "$failed" "${sk:+ [$sk]}"
 	check "$name" "$rc" "$failed" $primary $(extra "$name")
 	nj=$(notjudged "$name")
 	if [ -n "$nj" ]; then
@@ -167,7 +181,7 @@ grep -q "^ip netns exec $tag-sut " "$out/keep/rollover/3.1-3/1/sut-command.txt" 
 # speaker in a namespace of its own behind a veth, sut/README.md "[device]")
 # with one SUT for the run ("One SUT for the run"): the first-named case
 # comes out as it did above with the daemon profile and a SUT per case.
-# Three labs, three runs at a time; each lab interface comes back as it was.
+# Three labs, one lane each; each lab interface comes back as it was.
 # (Not under RUN_OPTS: the comparison is with the default mode.)
 if [ -n "$RUN_OPTS" ]; then
 	[ $fail -eq 0 ] && echo "ok: every fault caught (${RUN_OPTS}; device pass not run)"
@@ -184,17 +198,13 @@ print(next((c["outcome"] for c in json.load(open(sys.argv[1] + "/results.json"))
 }
 if ip netns add $H && mklab 1 && mklab 2 && mklab 3; then
 	t0=$(date +%s)
-	i=0
-	while read -r name primary rest; do
-		[ -n "$primary" ] || continue
+	device_run() { # lab name primary rest...
 		routes=3000
-		case $name in *-10k) routes=12000 ;; esac
-		$K run --strict --sut "$out/emu$((i % 3 + 1)).profile" --sut-lifetime run --sut-opt "fault=$name" \
-			--routes $routes --out "$out/dev-$name" "$primary\$" </dev/null >"$out/dev-$name.log" 2>&1 &
-		i=$((i + 1))
-		[ $((i % 3)) -eq 0 ] && wait
-	done <"$out/faults"
-	wait
+		case $2 in *-10k) routes=12000 ;; esac
+		$K run --strict --sut "$out/emu$1.profile" --sut-lifetime run --sut-opt "fault=$2" \
+			--routes $routes --out "$out/dev-$2" "$3\$" </dev/null >"$out/dev-$2.log" 2>&1
+	}
+	lanes 3 device_run
 	printf '%-36s %-28s %-11s %s\n' "fault" "case" "daemon" "device, one SUT"
 	while read -r name primary rest; do
 		[ -n "$primary" ] || continue

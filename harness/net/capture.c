@@ -1,5 +1,6 @@
 /* libpcap live capture inside namespaces; see capture.h. */
 #include "net/capture.h"
+#include "net/capfile.h"
 #include "net/teardown.h"
 
 #include <errno.h>
@@ -15,9 +16,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#define CAP_SYNC_NS 200000000LL /* 200 ms */
+#define CAP_DRAIN_MS 12
+
 struct kr_capture {
 	pcap_t *p;
 	pcap_dumper_t *d;
+	struct kr_capfile *cf; /* owned by d's stream */
 	pthread_t thr;
 	bool running;
 	/* set-up, done by the thread itself so a set of captures opens side
@@ -43,6 +48,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	atomic_fetch_add(&c->packets, 1);
 }
 
+/* Whatever was captured is in the file; a write error is kept for stop. */
+static void sync_file(struct kr_capture *c)
+{
+	pcap_dump_flush(c->d);
+	if (kr_capfile_sync(c->cf) < 0 && !c->err[0])
+		snprintf(c->err, sizeof c->err, "writing the capture file: %s", strerror(errno));
+}
+
 static pcap_t *open_live(const char *ifname, char *eb, struct kr_err *err);
 
 /* In the capture thread: enter the node (this thread only), open the
@@ -58,12 +71,17 @@ static int cap_open(struct kr_capture *c)
 	c->p = open_live(c->ifname, eb, &c->open_err);
 	if (!c->p)
 		return -1;
-	c->d = pcap_dump_open(c->p, c->path);
+	FILE *f;
+	c->cf = kr_capfile_open(c->path, &f, &c->open_err);
+	if (!c->cf)
+		return -1;
+	c->d = pcap_dump_fopen(c->p, f);
 	if (!c->d) {
 		kr_err_set(&c->open_err, EIO, 0, "capture file %s: %s", c->path, pcap_geterr(c->p));
+		fclose(f);
 		return -1;
 	}
-	pcap_dump_flush(c->d); /* the header is there even if nothing arrives */
+	sync_file(c); /* the header is there even if nothing arrives */
 	return 0;
 }
 
@@ -88,11 +106,21 @@ static void *cap_thread(void *arg)
 	cap_opened(c, 1);
 	struct pollfd pf[2] = { { pcap_get_selectable_fd(c->p), POLLIN, 0 },
 				{ c->stopfd, POLLIN, 0 } };
+	/* The file stays current (readers follow it while the case runs, and
+	 * it survives a SIGKILL): written when the link goes quiet (1 ms
+	 * without a packet), and at least every CAP_SYNC_NS while it is busy;
+	 * a busy link meanwhile fills whole aligned chunks (capfile.h). */
+	int64_t synced = kr_now_ns();
 	for (;;) {
-		if (poll(pf, 2, -1) < 0) {
+		int r = poll(pf, 2, kr_capfile_pending(c->cf) ? 1 : -1);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
+		}
+		if (r == 0 || kr_now_ns() - synced >= CAP_SYNC_NS) {
+			sync_file(c);
+			synced = kr_now_ns();
 		}
 		if (pf[0].revents) {
 			int n = pcap_dispatch(c->p, -1, on_packet, (u_char *)c);
@@ -100,16 +128,23 @@ static void *cap_thread(void *arg)
 				snprintf(c->err, sizeof c->err, "%s", pcap_geterr(c->p));
 				break;
 			}
-			if (n > 0)
-				pcap_dump_flush(c->d); /* current even after SIGKILL */
 		}
 		if (pf[1].revents)
 			break;
 	}
-	/* Drain what the kernel already queued for us. */
+	/* Drain what the kernel already queued for us: a block still open is
+	 * handed over when its timer retires it (a jiffy or two), so wait
+	 * until the socket stays quiet for CAP_DRAIN_MS. */
+	for (;;) {
+		int r = poll(pf, 1, CAP_DRAIN_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || pcap_dispatch(c->p, -1, on_packet, (u_char *)c) < 0)
+			break;
+	}
 	while (pcap_dispatch(c->p, -1, on_packet, (u_char *)c) > 0)
 		;
-	pcap_dump_flush(c->d);
+	sync_file(c);
 	struct pcap_stat st;
 	if (pcap_stats(c->p, &st) == 0)
 		c->drops = st.ps_drop + st.ps_ifdrop;
@@ -117,6 +152,7 @@ static void *cap_thread(void *arg)
 	 * a packet socket waits for the kernel (tens of ms each). */
 	pcap_dump_close(c->d);
 	c->d = NULL;
+	c->cf = NULL;
 	pcap_close(c->p);
 	c->p = NULL;
 	return NULL;
@@ -168,7 +204,11 @@ static pcap_t *open_live(const char *ifname, char *eb, struct kr_err *err)
 		return NULL;
 	}
 	pcap_set_snaplen(p, 262144);
-	pcap_set_immediate_mode(p, 1);
+	/* Not immediate: the kernel hands packets over in blocks (TPACKET_V3),
+	 * at the latest 1 ms after the first, so a busy link wakes the thread
+	 * a few hundred times a second instead of once per packet (a full
+	 * table is millions of packets) */
+	pcap_set_timeout(p, 1);
 	pcap_set_buffer_size(p, 8 << 20);
 	/* Kernel timestamps at nanosecond resolution: HOST is the kernel's
 	 * stamp on Linux; adapter stamps (when a NIC has them) live on

@@ -2,9 +2,10 @@
  * to pcap files with nanosecond kernel timestamps.
  *
  * The pcap handle is created after entering the namespace (a live capture
- * belongs to the namespace it was opened in), in immediate mode, so no
- * packet waits in a buffer. One thread per capture writes and flushes every
- * batch, so the file is current even if the harness is SIGKILLed; stopping
+ * belongs to the namespace it was opened in), delivered in blocks at most about a millisecond old, so no
+ * packet waits in a buffer. One thread per capture writes the file and
+ * keeps it current (as soon as the link is quiet for 1 ms, and every
+ * 200 ms while it is busy: capfile.h), also for a harness SIGKILLed; stopping
  * drains what the kernel still holds, flushes and closes. Every capture is
  * registered with teardown.h and stopped on every exit path; start captures
  * after kr_net_up and before the SUT, so teardown stops them first. */

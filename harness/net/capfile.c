@@ -1,0 +1,116 @@
+/* Aligned-chunk capture files; see capfile.h. */
+#include "net/capfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (1u << 20)
+
+struct kr_capfile {
+	int fd;
+	off_t base;   /* file offset of buf[0], a multiple of CHUNK */
+	size_t len;   /* bytes in buf */
+	size_t synced; /* of them, already in the file */
+	int err;      /* first write error, reported on sync and close */
+	uint8_t buf[]; /* 2 * CHUNK */
+};
+
+static int put(struct kr_capfile *cf, size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		ssize_t w = pwrite(cf->fd, cf->buf + done, n - done, cf->base + (off_t)done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			cf->err = w < 0 ? errno : EIO;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+static ssize_t cf_write(void *cookie, const char *data, size_t n)
+{
+	struct kr_capfile *cf = cookie;
+	size_t left = n;
+	while (left) {
+		size_t k = 2 * CHUNK - cf->len < left ? 2 * CHUNK - cf->len : left;
+		memcpy(cf->buf + cf->len, data, k);
+		cf->len += k;
+		data += k;
+		left -= k;
+		if (cf->len >= CHUNK) {
+			/* one whole aligned chunk out; the rest moves to the front */
+			if (put(cf, CHUNK) < 0)
+				return -1;
+			memmove(cf->buf, cf->buf + CHUNK, cf->len - CHUNK);
+			cf->len -= CHUNK;
+			cf->base += CHUNK;
+			cf->synced = 0;
+		}
+	}
+	return (ssize_t)n;
+}
+
+int kr_capfile_sync(struct kr_capfile *cf)
+{
+	if (cf->err) {
+		errno = cf->err;
+		return -1;
+	}
+	if (cf->synced == cf->len)
+		return 0;
+	if (put(cf, cf->len) < 0) {
+		errno = cf->err;
+		return -1;
+	}
+	cf->synced = cf->len;
+	return 0;
+}
+
+size_t kr_capfile_pending(const struct kr_capfile *cf)
+{
+	return cf->len - cf->synced;
+}
+
+static int cf_close(void *cookie)
+{
+	struct kr_capfile *cf = cookie;
+	int rc = kr_capfile_sync(cf);
+	if (close(cf->fd) < 0)
+		rc = -1;
+	free(cf);
+	return rc;
+}
+
+struct kr_capfile *kr_capfile_open(const char *path, FILE **fp, struct kr_err *err)
+{
+	struct kr_capfile *cf = malloc(sizeof *cf + 2 * CHUNK);
+	if (!cf) {
+		kr_err_set(err, ENOMEM, 0, "capture file %s: out of memory", path);
+		return NULL;
+	}
+	memset(cf, 0, sizeof *cf);
+	cf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (cf->fd < 0) {
+		kr_err_set(err, errno, 0, "capture file %s: %s", path, strerror(errno));
+		free(cf);
+		return NULL;
+	}
+	cookie_io_functions_t io = { .write = cf_write, .close = cf_close };
+	*fp = fopencookie(cf, "w", io);
+	if (!*fp) {
+		kr_err_set(err, errno, 0, "capture file %s: %s", path, strerror(errno));
+		close(cf->fd);
+		free(cf);
+		return NULL;
+	}
+	/* the records go straight into the chunk buffer */
+	setvbuf(*fp, NULL, _IONBF, 0);
+	return cf;
+}
