@@ -1,7 +1,8 @@
 /* Every BGP and RTR message of one or more captures (one per link, or
- * one with every link), copied out and put in time order, with where each
- * octet came from: what the wire lint and the judge read (lint_pcap.h,
- * run/judge.h). */
+ * one with every link), in time order, with where each octet came from:
+ * what the wire lint and the judge read (lint_pcap.h, run/judge.h). Either
+ * streamed (kr_capstream: the captures are read side by side and merged,
+ * so memory stays flat however long they are) or all held (kr_capread). */
 #ifndef KR_CAPREAD_H
 #define KR_CAPREAD_H
 
@@ -40,8 +41,26 @@ struct kr_capread {
 	size_t nnotes;
 };
 
-/* Returns 0, or -1 with err naming the file and the offset that cannot be
- * read. */
+/* A merge of the captures' messages in time order: each capture is read
+ * as far as its next message; ties go to the capture named first. Every
+ * capture's own messages keep their order. */
+struct kr_capstream;
+/* NULL with err naming the file when one cannot be opened. */
+struct kr_capstream *kr_capstream_open(const char *const *paths, size_t npaths, const struct kr_reasm_cfg *cfg,
+				       struct kr_err *err);
+/* 1: the next message in *m (its msg and pieces are the caller's: free
+ * with kr_cmsg_free), 0: no more, -1: err names the file and offset that
+ * cannot be read. */
+int kr_capstream_next(struct kr_capstream *s, struct kr_cmsg *m, struct kr_err *err);
+/* Framing errors and notes so far (n and m stay empty). */
+struct kr_capread *kr_capstream_problems(struct kr_capstream *s);
+/* Octets of messages read ahead and waiting in the merge. */
+size_t kr_capstream_queued(const struct kr_capstream *s);
+void kr_capstream_close(struct kr_capstream *s);
+void kr_cmsg_free(struct kr_cmsg *m);
+
+/* Every message held in memory, in time order. Returns 0, or -1 with err
+ * naming the file and the offset that cannot be read. */
 int kr_capread(const char *const *paths, size_t npaths, const struct kr_reasm_cfg *cfg,
 	       struct kr_capread *out, struct kr_err *err);
 void kr_capread_free(struct kr_capread *r);

@@ -4,48 +4,94 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct kr_pcap_rd {
+	pcap_t *p;
+	FILE *f;
+	const char *path;
+	struct kr_pkt k;
+};
+
+struct kr_pcap_rd *kr_pcap_rd_fopen(FILE *fp, const char *path, struct kr_err *err)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+	struct kr_pcap_rd *r = calloc(1, sizeof *r);
+	if (!r) {
+		fclose(fp);
+		kr_err_set(err, ENOMEM, 0, "%s: out of memory", path);
+		return NULL;
+	}
+	r->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
+	if (!r->p) {
+		fclose(fp);
+		free(r);
+		kr_err_set(err, EINVAL, 0, "%s: %s", path, eb);
+		return NULL;
+	}
+	r->path = path;
+	r->k.linktype = pcap_datalink(r->p);
+	r->f = pcap_file(r->p);
+	return r;
+}
+
+struct kr_pcap_rd *kr_pcap_rd_open(const char *path, struct kr_err *err)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		kr_err_set(err, errno, 0, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return kr_pcap_rd_fopen(fp, path, err);
+}
+
+int kr_pcap_rd_next(struct kr_pcap_rd *r, struct kr_pkt *k, struct kr_err *err)
+{
+	struct pcap_pkthdr *h;
+	const u_char *d;
+	r->k.offset = r->f ? ftell(r->f) : -1;
+	int rc = pcap_next_ex(r->p, &h, &d);
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	r->k.no++;
+	if (rc != 1) {
+		/* libpcap says what is wrong ("truncated dump file; ...") */
+		if (r->k.offset >= 0)
+			kr_err_set(err, EINVAL, (size_t)r->k.offset, "%s: packet %llu at offset %ld: %s", r->path,
+				   (unsigned long long)r->k.no, r->k.offset, pcap_geterr(r->p));
+		else
+			kr_err_set(err, EINVAL, 0, "%s: packet %llu: %s", r->path, (unsigned long long)r->k.no,
+				   pcap_geterr(r->p));
+		return -1;
+	}
+	r->k.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec; /* usec field holds ns */
+	r->k.data = d;
+	r->k.caplen = h->caplen;
+	r->k.wirelen = h->len;
+	*k = r->k;
+	return 1;
+}
+
+void kr_pcap_rd_close(struct kr_pcap_rd *r)
+{
+	if (!r)
+		return;
+	pcap_close(r->p);
+	free(r);
+}
 
 int kr_pcap_read_fp(FILE *fp, const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err)
 {
-	char eb[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
-	if (!p) {
-		fclose(fp);
-		kr_err_set(err, EINVAL, 0, "%s: %s", path, eb);
+	struct kr_pcap_rd *r = kr_pcap_rd_fopen(fp, path, err);
+	if (!r)
 		return -1;
-	}
-	struct kr_pkt k = { .linktype = pcap_datalink(p) };
-	FILE *f = pcap_file(p);
-	int rc = 0;
-	for (;;) {
-		struct pcap_pkthdr *h;
-		const u_char *d;
-		k.offset = f ? ftell(f) : -1;
-		int r = pcap_next_ex(p, &h, &d);
-		if (r == PCAP_ERROR_BREAK)
+	struct kr_pkt k;
+	int rc;
+	while ((rc = kr_pcap_rd_next(r, &k, err)) == 1)
+		if ((rc = cb(&k, arg)) != 0)
 			break;
-		k.no++;
-		if (r != 1) {
-			/* libpcap says what is wrong ("truncated dump file; ...") */
-			if (k.offset >= 0)
-				kr_err_set(err, EINVAL, (size_t)k.offset, "%s: packet %llu at offset %ld: %s",
-					   path, (unsigned long long)k.no, k.offset, pcap_geterr(p));
-			else
-				kr_err_set(err, EINVAL, 0, "%s: packet %llu: %s", path,
-					   (unsigned long long)k.no, pcap_geterr(p));
-			rc = -1;
-			break;
-		}
-		k.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec; /* usec field holds ns */
-		k.data = d;
-		k.caplen = h->caplen;
-		k.wirelen = h->len;
-		rc = cb(&k, arg);
-		if (rc)
-			break;
-	}
-	pcap_close(p);
+	kr_pcap_rd_close(r);
 	return rc;
 }
 

@@ -29,6 +29,16 @@ int kr_pcap_read(const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err);
 /* The same on an open stream (closed when done); path names it in errors. */
 int kr_pcap_read_fp(FILE *fp, const char *path, kr_pkt_cb cb, void *arg, struct kr_err *err);
 
+/* Pulling packets one at a time (what a merge of several captures in
+ * time order needs). open: NULL with err set (fp is closed). next: 1 (k
+ * filled; its data valid until the next call), 0 at the end, -1 with err
+ * as kr_pcap_read. */
+struct kr_pcap_rd;
+struct kr_pcap_rd *kr_pcap_rd_open(const char *path, struct kr_err *err);
+struct kr_pcap_rd *kr_pcap_rd_fopen(FILE *fp, const char *path, struct kr_err *err);
+int kr_pcap_rd_next(struct kr_pcap_rd *r, struct kr_pkt *k, struct kr_err *err);
+void kr_pcap_rd_close(struct kr_pcap_rd *r);
+
 /* Read a file through the reassembler: on_msg for every message, on_err
  * for every stream problem. Returns 0, or -1 when the file itself is bad
  * (err set; messages before the damage have been delivered). */
