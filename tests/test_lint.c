@@ -3,6 +3,7 @@
  * 2918), BGPsec (RFC 8205 §2-4), RTR router PDUs (RFC 8210); plus the RTR
  * key follower and the received-routes table the lint builds on. */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -673,6 +674,93 @@ static void t_signature(void)
 	CU_ASSERT_EQUAL(off_of(KR_L_SIGNATURE), so);
 }
 
+/* Signatures outside the sample get their SKI checked, not ECDSA; the
+ * sample is deterministic and about 1 in mod. */
+static void t_signature_sample(void)
+{
+	setup();
+	struct kr_prefix p;
+	CU_ASSERT(kr_prefix_parse(&p, "192.0.2.0/24") == 0);
+	CU_ASSERT(kr_lint_sampled(&p, 0) && kr_lint_sampled(&p, 1));
+	/* a prefix in the 1-in-50 sample and one outside it */
+	char in[32] = "", out[32] = "";
+	size_t hits = 0;
+	for (unsigned i = 0; i < 5000; i++) {
+		char t[32];
+		snprintf(t, sizeof t, "10.%u.%u.0/24", i / 256, i % 256);
+		CU_ASSERT_FATAL(kr_prefix_parse(&p, t) == 0);
+		bool s1 = kr_lint_sampled(&p, 50);
+		CU_ASSERT(s1 == kr_lint_sampled(&p, 50));
+		hits += s1;
+		if (s1 && !in[0])
+			snprintf(in, sizeof in, "%s", t);
+		if (!s1 && !out[0])
+			snprintf(out, sizeof out, "%s", t);
+	}
+	CU_ASSERT(hits > 50 && hits < 150); /* 100 expected */
+	CU_ASSERT_FATAL(in[0] && out[0]);
+	struct kr_lint_stats st = { 0 };
+	struct kr_lint_ctx c = { .sess = &sess, .keys = keys, .cc = cc, .cb = on_viol, .stats = &st,
+				 .sig_sample_mod = 50 };
+	/* a bad signature outside the sample passes; inside, it is found */
+	signed_route(out, &kme, 1234, 1, 0, false);
+	ngot = 0;
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 0);
+	CU_ASSERT(st.unsampled == 1 && st.signatures == 0);
+	signed_route(in, &kme, 1234, 1, 0, false);
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 1);
+	CU_ASSERT(has(KR_L_SIGNATURE) && st.signatures == 1);
+	/* an unpublished SKI is found outside the sample too */
+	struct kr_key other;
+	struct kr_err e;
+	CU_ASSERT_FATAL(kr_key_generate(&other, SUT, &e) == 0);
+	signed_route(out, &other, PEER, 1, 0, false);
+	ngot = 0;
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 1);
+	CU_ASSERT(has(KR_L_SKI));
+	kr_key_free(&other);
+}
+
+/* The verification cache answers a byte-identical signature, and never a
+ * changed one. */
+static void t_signature_cache(void)
+{
+	setup();
+	struct kr_lint_vcache *vc = kr_lint_vcache_new(64);
+	CU_ASSERT_FATAL(vc != NULL);
+	struct kr_lint_stats st = { 0 };
+	struct kr_lint_ctx c = { .sess = &sess, .keys = keys, .cc = cc, .cb = on_viol, .stats = &st, .vcache = vc };
+	signed_route("192.0.2.0/24", &kme, PEER, 1, 0, false);
+	ngot = 0;
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 0);
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 0);
+	CU_ASSERT(st.signatures == 2 && st.cached == 1);
+	attr_index(KR_ATTR_BGPSEC_PATH);
+	size_t so = (size_t)(u.bgpsec.blocks[0].segs[0].sig - msg);
+	msg[so + 10] ^= 0x55; /* same key and digest, other signature */
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 1);
+	CU_ASSERT(has(KR_L_SIGNATURE) && st.cached == 1);
+	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 1); /* the bad result is cached as bad */
+	CU_ASSERT(st.cached == 2);
+	kr_lint_vcache_free(vc);
+}
+
+/* The quick look counts the sender's signatures without decoding. */
+static void t_peek_bgpsec(void)
+{
+	setup();
+	size_t n = 99;
+	signed_route("192.0.2.0/24", &kme, PEER, 1, 0, false);
+	CU_ASSERT_EQUAL(kr_lint_peek_bgpsec(msg, mlen, 0, &n), 1);
+	CU_ASSERT_EQUAL(n, 1);
+	plain("192.0.2.0/24", NULL, 0, NULL, 0, false);
+	CU_ASSERT_EQUAL(kr_lint_peek_bgpsec(msg, mlen, 0, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	msg[KR_BGP_HDR_LEN + 3] = 0xff; /* Total Path Attribute Length past the end */
+	CU_ASSERT_EQUAL(kr_lint_peek_bgpsec(msg, mlen, 0, &n), -1);
+	CU_ASSERT_EQUAL(kr_lint_peek_bgpsec(msg, 10, 0, &n), -1);
+}
+
 static void t_plain_as_path(void)
 {
 	setup();
@@ -902,6 +990,36 @@ static void t_rib(void)
 	CU_ASSERT(h && h->n == 1 && !h->any_plain);
 	kr_lint_rib_drop_src(r, 10);
 	CU_ASSERT(kr_lint_rib_held(r, 1, &p) == NULL);
+	/* a full table's worth: the table grows, every path is stored once
+	 * (the RIB stays near 32 octets a route), withdrawals and a session
+	 * going down still find their entries */
+	signed_route("192.0.2.0/24", &kme, PEER, 2, 0, false);
+	CU_ASSERT_FATAL(kr_update_decode(&u, msg, mlen, KR_ATTR_BGPSEC_PATH, &e) == 0);
+	struct kr_bgpsec_path keep = u.bgpsec;
+	enum { N = 60000 };
+	for (unsigned i = 0; i < N; i++) {
+		struct kr_prefix q = { .afi = KR_AFI_IPV4, .len = 24, .addr = { 10, (uint8_t)(i >> 8), (uint8_t)i } };
+		if (i >= 256 * 256)
+			break;
+		/* the decoded UPDATE with another prefix in MP_REACH_NLRI */
+		uint8_t nl[4] = { 24, q.addr[0], q.addr[1], q.addr[2] };
+		u.mp_reach.nlri = nl;
+		u.mp_reach.nlri_len = 4;
+		u.mp_reach.nprefixes = 1;
+		u.bgpsec = keep;
+		kr_lint_rib_update(r, 2, 20 + i % 2, &u);
+	}
+	CU_ASSERT_EQUAL(kr_lint_rib_routes(r), N);
+	CU_ASSERT(kr_lint_rib_bytes(r) < (size_t)N * 64);
+	struct kr_prefix q = { .afi = KR_AFI_IPV4, .len = 24, .addr = { 10, 0x12, 0x34 } };
+	h = kr_lint_rib_held(r, 2, &q);
+	CU_ASSERT(h && h->n == 1 && h->len[0] == 3 && h->path[0][2] == UP);
+	CU_ASSERT(kr_update_build_withdraw(&q, 1, 4096, msg, sizeof msg, &mlen, &e) == 0);
+	CU_ASSERT_FATAL(kr_update_decode(&u, msg, mlen, KR_ATTR_BGPSEC_PATH, &e) == 0);
+	kr_lint_rib_update(r, 2, 20 + 0x1234 % 2, &u);
+	CU_ASSERT(kr_lint_rib_held(r, 2, &q) == NULL);
+	kr_lint_rib_drop_src(r, 20);
+	CU_ASSERT_EQUAL(kr_lint_rib_routes(r), N / 2);
 	kr_lint_rib_free(r);
 	kr_keytab_free(keys);
 	keys = NULL;
@@ -949,4 +1067,7 @@ KR_TESTS("wire lint",
 	 { "RTR: Serial Query session and serial", t_rtr_serial },
 	 { "rule table", t_rules },
 	 { "RTR key follower: announce, withdraw, reload, expire", t_follow },
-	 { "received routes per speaker", t_rib });
+	 { "signatures of a sample", t_signature_sample },
+	 { "verification cache", t_signature_cache },
+	 { "quick look at BGPsec UPDATEs", t_peek_bgpsec },
+	 { "received routes per speaker (frees the keys: last)", t_rib });

@@ -17,6 +17,9 @@ extern const struct kr_cmd kr_cmds[];
  * -1 when s is no port or the list is full (keyroll.c). */
 int kr_cli_add_port(uint16_t *ports, const char *s);
 
+/* --lint-sig-budget / --sig-budget: N >= 1, or "all" (UINT64_MAX): 0 or -1. */
+int kr_cli_sig_budget(const char *s, uint64_t *out);
+
 /* Exit codes shared by every subcommand. */
 enum { KR_EXIT_OK = 0, KR_EXIT_FAIL = 1, KR_EXIT_ERROR = 2 };
 

@@ -17,7 +17,7 @@
 
 const char kr_cmd_pcap_help[] =
 	"decode FILE [--keys JSON] [--bgp-port N] [--rtr-port N] -- print the BGP and RTR messages of a capture;\n"
-	"       lint FILE... [--keys JSON] [--as N] [--grace S] [--any-port] [--bgp-port N] [--rtr-port N] [--max N]"
+	"       lint FILE... [--keys JSON] [--as N] [--grace S] [--any-port] [--bgp-port N] [--rtr-port N] [--max N] [--sig-budget N|all] [--threads N]"
 	" -- check every message against the RFCs (exit 1: violations)";
 
 struct ctx {
@@ -60,7 +60,8 @@ static int lint(int argc, char **argv)
 {
 	const char *files[64], *keys = NULL;
 	size_t nfiles = 0;
-	struct kr_lint_opts o = { .bgp_ports = { 179 }, .rtr_ports = { 323 }, .grace_ns = 0 };
+	struct kr_lint_opts o = { .bgp_ports = { 179 }, .rtr_ports = { 323 }, .grace_ns = 0,
+				  .sig_budget = KR_LINT_SIG_BUDGET };
 	char *end;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -81,6 +82,16 @@ static int lint(int argc, char **argv)
 			if (*end || !x)
 				return usage();
 			o.max_findings = x;
+		} else if (!strcmp(a, "--sig-budget") && v) {
+			uint64_t b;
+			if (kr_cli_sig_budget(argv[++i], &b) < 0)
+				return usage();
+			o.sig_budget = b == UINT64_MAX ? 0 : b;
+		} else if (!strcmp(a, "--threads") && v) {
+			unsigned long x = strtoul(argv[++i], &end, 10);
+			if (*end || !x || x > 64)
+				return usage();
+			o.threads = (unsigned)x;
 		} else if (!strcmp(a, "--any-port")) {
 			o.detect = true;
 		} else if (!strcmp(a, "--bgp-port") && v) {
@@ -120,16 +131,24 @@ static int lint(int argc, char **argv)
 		printf("... %zu more findings not listed (--max)\n", out.total + out.advice - out.n);
 	for (size_t i = 0; i < out.nnotes; i++)
 		printf("note: %s\n", out.notes[i]);
-	printf("%llu BGP messages linted (%llu UPDATEs, %llu signatures verified%s), %zu RTR PDUs of routers; "
+	if (out.sig_sample_mod > 1)
+		printf("signatures: the linted speakers made %llu, over the budget of %llu (--sig-budget): every SKI "
+		       "checked, ECDSA verified for 1 prefix in %u (deterministic sample by prefix hash)\n",
+		       (unsigned long long)out.sigs_made, (unsigned long long)o.sig_budget, out.sig_sample_mod);
+	printf("%llu BGP messages linted (%llu UPDATEs, %llu signatures verified%s%s), %zu RTR PDUs of routers; "
 	       "keys %s; %zu violation%s, %zu advice (SHOULD)\n",
 	       (unsigned long long)out.stats.messages, (unsigned long long)out.stats.updates,
-	       (unsigned long long)out.stats.signatures,
+	       (unsigned long long)out.stats.signatures, out.sig_sample_mod > 1 ? " of a sample" : "",
 	       out.stats.unkeyed ? ", some BGPsec UPDATEs not checked against keys" : "", out.rtr_pdus,
 	       out.keys_from_rtr ? "from the RTR streams" : kt ? "from --keys" : "unknown (no RTR stream, no --keys)",
 	       out.total, out.total == 1 ? "" : "s", out.advice);
 	for (int r = 0; r < KR_L_COUNT; r++)
 		if (out.per_rule[r])
 			printf("  %-32s %zu\n", kr_lint_rule(r)->id, out.per_rule[r]);
+	printf("cost: %llu messages read (twice: keys and sample size first), %u checking thread%s, the lint's "
+	       "state at most %.1f MB (%zu routes held)\n",
+	       (unsigned long long)out.msgs_read, out.threads, out.threads == 1 ? "" : "s",
+	       (double)out.peak_bytes / 1e6, out.routes_held);
 	size_t total = out.total;
 	kr_lint_out_free(&out);
 	fflush(stdout);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "net/lint_pcap.h"
 #include "net/netns.h"
 #include "run/operator.h"
 #include "run/runner.h"
@@ -15,7 +16,7 @@
 
 const char kr_cmd_run_help[] =
 	"[--sut PROFILE] [--sut-opt K=V]... [--out DIR] [--junit FILE] [--time-scale F] "
-	"[--rtr builtin|stayrtr] [--rpki direct|pipeline] [--sut-lifetime case|run] [--interactive] [--routes N | --table dfz] [--strict] "
+	"[--rtr builtin|stayrtr] [--rpki direct|pipeline] [--sut-lifetime case|run] [--interactive] [--routes N | --table dfz] [--lint-sig-budget N|all] [--strict] "
 	"[--keep-on-fail] [--shard K/N] [FILTER...]  -- run the conformance suite";
 
 static void usage(FILE *f)
@@ -39,6 +40,10 @@ static void usage(FILE *f)
 		"  --routes N        the scale/ cases move a table of N routes (default %u; IPv4 and\n"
 		"                    IPv6 as in the DFZ); scale/ cases run only when a filter names them\n"
 		"  --table dfz       a full table: 1.04 M IPv4 + 0.22 M IPv6 routes\n"
+		"  --lint-sig-budget N|all  the wire lint that ends every case checks every rule on\n"
+		"                    every message the SUT sent; it verifies every signature the SUT\n"
+		"                    made when they are at most N (default %u), else those of a\n"
+		"                    deterministic sample of about N by prefix hash (all: every one)\n"
 		"  --rpki MODE       how router keys reach the RTR cache: direct (default: the harness\n"
 		"                    feeds the cache) or pipeline (the harness's CA publishes a real\n"
 		"                    repository in the case folder, Debian's rpki-client validates it\n"
@@ -58,7 +63,7 @@ static void usage(FILE *f)
 		"ID-PREFIX: cases whose id starts with it; ID$: that case only (not its /v6 run)\n"
 		"exit: 0 all passed, 1 a case failed or was not judged, 2 harness error or bad usage,\n"
 		"      128+N interrupted by signal N (partial reports written, all torn down)\n",
-		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE, KR_DEFAULT_ROUTES);
+		KR_DEFAULT_PROFILE, KR_DEFAULT_TIME_SCALE, KR_DEFAULT_ROUTES, KR_LINT_SIG_BUDGET);
 }
 
 static int parse_shard(const char *s, unsigned *k, unsigned *n)
@@ -86,6 +91,7 @@ int kr_cmd_run(int argc, char **argv)
 		{ "rtr", required_argument, 0, 'r' },
 		{ "routes", required_argument, 0, 'n' },
 		{ "table", required_argument, 0, 'T' },
+		{ "lint-sig-budget", required_argument, 0, 'B' },
 		{ "rpki", required_argument, 0, 'R' },
 		{ "strict", no_argument, 0, 'S' },
 		{ "sut-lifetime", required_argument, 0, 'L' },
@@ -152,6 +158,13 @@ int kr_cmd_run(int argc, char **argv)
 			o.routes6 = ts.n6;
 			break;
 		}
+		case 'B':
+			if (kr_cli_sig_budget(optarg, &o.lint_sig_budget) < 0) {
+				fprintf(stderr, "keyroll run: --lint-sig-budget wants a count >= 1 or 'all', got '%s'\n",
+					optarg);
+				goto out;
+			}
+			break;
 		case 'S': o.strict = true; break;
 		case 'I': interactive = true; break;
 		case 'L':

@@ -1,4 +1,5 @@
 /* keyroll: entry point, dispatches to the subcommands in kr_cmds[]. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,21 @@ int kr_cli_add_port(uint16_t *ports, const char *s)
 			return 0;
 		}
 	return -1;
+}
+
+int kr_cli_sig_budget(const char *s, uint64_t *out)
+{
+	if (!strcmp(s, "all")) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *end || errno || v < 1 || s[0] == '-')
+		return -1;
+	*out = v;
+	return 0;
 }
 
 static void usage(FILE *f)

@@ -1,5 +1,6 @@
-/* Wire lint of captures (lint_pcap.h): read, order by time, follow the
- * sessions, feed the pure checks of wire/lint.h. */
+/* Wire lint of captures (lint_pcap.h): read in time order, follow the
+ * sessions, keys and held routes, hand the messages to the pure checks of
+ * wire/lint.h on the workers (lint_pcap_int.h). */
 #include "net/lint_pcap.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "net/capread.h"
+#include "net/lint_pcap_int.h"
 #include "wire/lint_rib.h"
 #include "wire/rtr_follow.h"
 #include "wire/rtr_pdu.h"
@@ -39,24 +41,28 @@ struct lint {
 	const struct kr_lint_opts *o;
 	struct kr_lint_out *out;
 	const char *const *paths;
+	size_t npaths;
 	struct lconn *c;
 	size_t nc;
 	struct speaker *sp;
 	size_t nsp;
 	struct rpair *pr;
 	size_t npr;
-	struct kr_lint_rib *rib;
+	struct kr_lint_rib *rib;   /* second pass: what the linted speakers received */
 	struct kr_update *u;
-	struct kr_crypto_ctx *cc;
-	/* keys at the current time, rebuilt when a span starts or ends */
-	struct kr_keytab *kt;
+	/* keys at the current time: a new table when a span starts or ends
+	 * (jobs in flight keep theirs; all are freed at the end) */
+	struct kr_keytab **kts;
+	size_t nkts;
 	int64_t kt_next, kt_built;
 	struct kr_rkey_span *spans; /* of every RTR session */
 	size_t nspans;
 	bool rtr_keys;
-	/* the message being linted */
+	struct lp_sink sink;       /* RTR and stream findings (this thread's) */
+	struct lp_pool *pool;
+	uint64_t nmsgs;
+	/* the RTR PDU being linted */
 	const struct kr_cmsg *cur;
-	int cur_spk;
 };
 
 static struct lconn *conn_of(struct lint *L, const struct kr_cmsg *m)
@@ -95,64 +101,10 @@ static int speaker_of(struct lint *L, uint32_t as, uint32_t id)
 
 /* ---- findings ------------------------------------------------------------ */
 
-static void what_of(const struct kr_cmsg *m, char *buf, size_t sz)
-{
-	static const char *const bgp[] = { "?", "OPEN", "UPDATE", "NOTIFICATION", "KEEPALIVE", "ROUTE-REFRESH" };
-	if (m->proto == KR_SP_BGP)
-		snprintf(buf, sz, "BGP %s", m->len > 18 && m->msg[18] <= 5 ? bgp[m->msg[18]] : "?");
-	else
-		snprintf(buf, sz, "RTR %s", m->len > 1 ? kr_rtr_type_name(m->msg[1]) : "?");
-}
-
-static void add_finding(struct lint *L, const struct kr_cmsg *m, enum kr_lint_rule_id rule, size_t off,
-			const char *text, uint64_t at_pkt, size_t at_foff, const char *what)
-{
-	struct kr_lint_out *o = L->out;
-	if (kr_lint_rule(rule)->sev == KR_LINT_SHOULD)
-		o->advice++;
-	else
-		o->total++;
-	if (rule < KR_L_COUNT)
-		o->per_rule[rule]++;
-	size_t max = L->o->max_findings ? L->o->max_findings : 200;
-	if (o->n >= max)
-		return;
-	struct kr_lint_finding *nf = realloc(o->f, (o->n + 1) * sizeof *nf);
-	if (!nf)
-		return;
-	o->f = nf;
-	struct kr_lint_finding *f = &o->f[o->n++];
-	memset(f, 0, sizeof *f);
-	f->rule = rule;
-	kr_capread_link(L->paths[m->file], f->link, sizeof f->link);
-	f->msg_frame = m->pkt_no;
-	f->msg_off = off;
-	f->ts_ns = m->ts;
-	f->frame = at_pkt ? at_pkt : m->pkt_no;
-	f->frame_off = at_foff;
-	if (!at_pkt) {
-		struct kr_smsg sm = { .pieces = m->pieces, .npieces = m->npieces };
-		uint64_t pk;
-		size_t fo;
-		if (m->len && kr_smsg_locate(&sm, off < m->len ? off : m->len - 1, &pk, &fo)) {
-			f->frame = pk;
-			f->frame_off = fo;
-		}
-	}
-	if (what)
-		snprintf(f->what, sizeof f->what, "%s", what);
-	else
-		what_of(m, f->what, sizeof f->what);
-	char a[64], b[64];
-	snprintf(f->flow, sizeof f->flow, "%s > %s", kr_endpoint_str(&m->src, a, sizeof a),
-		 kr_endpoint_str(&m->dst, b, sizeof b));
-	snprintf(f->text, sizeof f->text, "%s", text);
-}
-
 static void on_viol(const struct kr_lint_viol *v, void *arg)
 {
 	struct lint *L = arg;
-	add_finding(L, L->cur, v->rule, v->offset, v->text, 0, 0, NULL);
+	lp_sink_add(&L->sink, L->paths, L->cur, v->rule, v->offset, v->text, 0, 0, NULL);
 }
 
 bool kr_lint_finding_must(const struct kr_lint_finding *f)
@@ -174,16 +126,21 @@ void kr_lint_finding_str(const struct kr_lint_finding *f, char *out, size_t sz)
 
 /* ---- keys at a time -------------------------------------------------------- */
 
-/* Rebuild the key table when a span started or ended (+ grace) since the
- * last build. The spans are complete (the RTR streams were read first). */
-static void keys_at(struct lint *L, int64_t t)
+/* The key table at t: a new one when a span started or ended (+ grace)
+ * since the last. The spans are complete (the first pass read RTR). */
+static const struct kr_keytab *keys_at(struct lint *L, int64_t t)
 {
-	if (L->kt && t < L->kt_next && t >= L->kt_built)
-		return;
-	if (!L->kt && !(L->kt = kr_keytab_new()))
-		return;
+	if (L->nkts && t < L->kt_next && t >= L->kt_built)
+		return L->kts[L->nkts - 1];
+	struct kr_keytab **n = realloc(L->kts, (L->nkts + 1) * sizeof *n);
+	if (!n)
+		return L->nkts ? L->kts[L->nkts - 1] : NULL;
+	L->kts = n;
+	if (!(n[L->nkts] = kr_keytab_new()))
+		return L->nkts ? L->kts[L->nkts - 1] : NULL;
 	L->kt_built = t;
-	L->kt_next = kr_rkey_spans_at(L->spans, L->nspans, t, L->o->grace_ns, L->kt);
+	L->kt_next = kr_rkey_spans_at(L->spans, L->nspans, t, L->o->grace_ns, n[L->nkts]);
+	return n[L->nkts++];
 }
 
 /* ---- BGP ------------------------------------------------------------------- */
@@ -206,7 +163,7 @@ static void open_seen(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 				struct lconn *x = &L->c[i];
 				if (x != c && x->proto == KR_SP_BGP &&
 				    ((x->spk[0] == c->spk[0] && x->spk[1] == c->spk[1]) ||
-				     (x->spk[0] == c->spk[1] && x->spk[1] == c->spk[0])))
+				     (x->spk[0] == c->spk[1] && x->spk[1] == c->spk[0])) && L->rib)
 					kr_lint_rib_drop_src(L->rib, x->gid);
 			}
 			for (int d = 0; d < 2; d++) {
@@ -221,12 +178,6 @@ static void open_seen(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 	free(o[1]);
 }
 
-static const struct kr_lint_held *held(void *arg, const struct kr_prefix *p)
-{
-	struct lint *L = arg;
-	return L->cur_spk >= 0 ? kr_lint_rib_held(L->rib, (unsigned)L->cur_spk, p) : NULL;
-}
-
 static bool linted(const struct lint *L, const struct lconn *c, unsigned dir)
 {
 	if (!L->o->sender_as)
@@ -235,30 +186,87 @@ static bool linted(const struct lint *L, const struct lconn *c, unsigned dir)
 	return s >= 0 && L->sp[s].as == L->o->sender_as;
 }
 
-static void bgp_msg(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
+/* First pass: the signatures a linted sender made, to size the sample. */
+static void bgp_count(struct lint *L, struct lconn *c, const struct kr_cmsg *m)
 {
 	uint8_t type = m->len > 18 ? m->msg[18] : 0;
 	if (type == KR_BGP_OPEN)
 		open_seen(L, c, m);
-	if (linted(L, c, m->dir)) {
-		if (L->rtr_keys)
-			keys_at(L, m->ts);
-		struct kr_lint_ctx x = {
-			.sess = &c->sess[m->dir], .keys = L->rtr_keys ? L->kt : L->o->keys, .cc = L->cc,
-			.held = held, .held_arg = L, .cb = on_viol, .cb_arg = L, .scratch = L->u,
-			.stats = &L->out->stats, .sig_sample_mod = L->o->sig_sample_mod,
-		};
-		L->cur = m;
-		L->cur_spk = c->spk[m->dir];
-		kr_lint_bgp(&x, m->msg, m->len);
+	size_t ns;
+	if (type == KR_BGP_UPDATE && linted(L, c, m->dir) && kr_lint_peek_bgpsec(m->msg, m->len, 0, &ns) == 1)
+		L->out->sigs_made += ns;
+}
+
+/* The routes the sender holds for the prefixes of a plain UPDATE it
+ * sends, copied into the job (RFC 8205 §4.4 is checked on a worker). */
+static void snapshot_held(struct lint *L, struct lp_job *j, int spk)
+{
+	const struct kr_update *u = L->u;
+	size_t n = u->nnlri + (u->i_mp_reach >= 0 && u->mp_reach.safi == KR_SAFI_UNICAST ? u->mp_reach.nprefixes : 0);
+	if (!n || !(j->held = calloc(n, sizeof *j->held)))
+		return;
+	struct kr_nlri_iter it;
+	struct kr_prefix p;
+	for (int k = 0; k < 2; k++) {
+		if (k == 0)
+			kr_nlri_iter_init(&it, KR_AFI_IPV4, u->nlri, u->nlri_len);
+		else if (n > u->nnlri)
+			kr_nlri_iter_init(&it, u->mp_reach.afi, u->mp_reach.nlri, u->mp_reach.nlri_len);
+		else
+			break;
+		while (j->nheld < n && kr_nlri_next(&it, &p)) {
+			struct lp_held *h = &j->held[j->nheld++];
+			kr_prefix_key(&h->key, &p);
+			const struct kr_lint_held *x = kr_lint_rib_held(L->rib, (unsigned)spk, &p);
+			if (!x)
+				continue;
+			h->found = true;
+			h->any_plain = x->any_plain;
+			h->n = x->n < LP_MAXH ? x->n : LP_MAXH;
+			memcpy(h->path, x->path, h->n * sizeof *h->path);
+			memcpy(h->len, x->len, h->n * sizeof *h->len);
+		}
 	}
-	/* what the receiver now holds */
+}
+
+/* Second pass: a message of a linted sender becomes a job (takes m's
+ * octets); what its receiver now holds goes into the RIB. */
+static void bgp_msg(struct lint *L, struct lconn *c, struct kr_cmsg *m)
+{
+	uint8_t type = m->len > 18 ? m->msg[18] : 0;
+	if (type == KR_BGP_OPEN)
+		open_seen(L, c, m);
+	/* what the receiver now holds: kept only for speakers that are
+	 * linted (RFC 8205 §4.4 asks what the sender received) */
 	int rcv = c->spk[!m->dir];
 	struct kr_err e = { 0 };
-	if (type == KR_BGP_UPDATE && rcv >= 0 && kr_update_decode(L->u, m->msg, m->len, KR_ATTR_BGPSEC_PATH, &e) == 0)
+	if (type == KR_BGP_UPDATE && rcv >= 0 && (!L->o->sender_as || L->sp[rcv].as == L->o->sender_as) &&
+	    kr_update_decode(L->u, m->msg, m->len, KR_ATTR_BGPSEC_PATH, &e) == 0)
 		kr_lint_rib_update(L->rib, (unsigned)rcv, c->gid, L->u);
 	if (type == KR_BGP_NOTIFICATION)
 		kr_lint_rib_drop_src(L->rib, c->gid);
+	if (!linted(L, c, m->dir)) {
+		kr_cmsg_free(m);
+		return;
+	}
+	struct lp_job *j = calloc(1, sizeof *j);
+	if (!j) {
+		kr_cmsg_free(m);
+		return;
+	}
+	j->sess = c->sess[m->dir];
+	j->keys = L->rtr_keys ? keys_at(L, m->ts) : L->o->keys;
+	size_t ns;
+	int spk = c->spk[m->dir];
+	if (type == KR_BGP_UPDATE && spk >= 0 && j->sess.known &&
+	    kr_lint_peek_bgpsec(m->msg, m->len, 0, &ns) != 1 &&
+	    kr_update_decode(L->u, m->msg, m->len, KR_ATTR_BGPSEC_PATH, &e) == 0 && L->u->i_bgpsec < 0 &&
+	    L->u->i_as_path >= 0)
+		snapshot_held(L, j, spk);
+	j->m = *m;
+	m->msg = NULL;
+	m->pieces = NULL;
+	lp_pool_submit(L->pool, j);
 }
 
 /* ---- RTR ------------------------------------------------------------------- */
@@ -326,8 +334,9 @@ static void framing_errors(struct lint *L, struct kr_capread *cr)
 {
 	for (size_t i = 0; i < cr->nfe; i++) {
 		const struct kr_cferr *fe = &cr->fe[i];
+		/* after every message: the stream stopped there */
 		struct kr_cmsg m = { .file = fe->file, .conn = fe->e.conn, .dir = fe->e.dir, .pkt_no = fe->e.pkt_no,
-				  .src = fe->e.src, .dst = fe->e.dst, .proto = KR_SP_NONE };
+				  .src = fe->e.src, .dst = fe->e.dst, .proto = KR_SP_NONE, .seq = L->nmsgs + i };
 		struct lconn *c = NULL;
 		for (size_t k = 0; k < L->nc; k++)
 			if (L->c[k].file == fe->file && L->c[k].conn == fe->e.conn)
@@ -341,8 +350,80 @@ static void framing_errors(struct lint *L, struct kr_capread *cr)
 					(unsigned long long)fe->e.pkt_no, fe->e.msg);
 			continue;
 		}
-		add_finding(L, &m, m.proto == KR_SP_RTR ? KR_L_RTR_PDU : KR_L_HEADER, 0, fe->e.msg, fe->e.at_pkt,
-			    fe->e.at_frame_off, m.proto == KR_SP_RTR ? "RTR stream" : "BGP stream");
+		lp_sink_add(&L->sink, L->paths, &m, m.proto == KR_SP_RTR ? KR_L_RTR_PDU : KR_L_HEADER, 0, fe->e.msg,
+			    fe->e.at_pkt, fe->e.at_frame_off, m.proto == KR_SP_RTR ? "RTR stream" : "BGP stream");
+	}
+}
+
+static void note_peak(struct lint *L, struct kr_capstream *s)
+{
+	size_t b = kr_lint_rib_bytes(L->rib) + kr_capstream_queued(s) + lp_pool_pending(L->pool);
+	if (b > L->out->peak_bytes)
+		L->out->peak_bytes = b;
+	size_t r = kr_lint_rib_routes(L->rib);
+	if (r > L->out->routes_held)
+		L->out->routes_held = r;
+}
+
+/* One pass over the captures in time order. First: RTR (router PDUs
+ * linted, keys followed) and the signatures the linted senders made.
+ * Second: every BGP message; the linted senders' go to the workers. */
+static int pass(struct lint *L, const struct kr_reasm_cfg *cfg, bool second, struct kr_err *err)
+{
+	struct kr_capstream *s = kr_capstream_open(L->paths, L->npaths, cfg, err);
+	if (!s)
+		return -1;
+	struct kr_cmsg m;
+	int rc;
+	while ((rc = kr_capstream_next(s, &m, err)) == 1) {
+		struct lconn *c = conn_of(L, &m);
+		if (!second && c && c->proto == KR_SP_RTR)
+			rtr_msg(L, c, &m);
+		else if (c && c->proto == KR_SP_BGP)
+			second ? bgp_msg(L, c, &m) : bgp_count(L, c, &m);
+		kr_cmsg_free(&m);
+		if (second && !(++L->nmsgs & 4095))
+			note_peak(L, s);
+	}
+	if (second && rc == 0) {
+		note_peak(L, s);
+		L->out->msgs_read = L->nmsgs;
+		struct kr_capread *pr = kr_capstream_problems(s);
+		framing_errors(L, pr);
+		L->out->notes = pr->notes; /* handed over */
+		L->out->nnotes = pr->nnotes;
+		pr->notes = NULL;
+		pr->nnotes = 0;
+	}
+	kr_capstream_close(s);
+	return rc;
+}
+
+/* After the first pass: every key span known; the BGP sessions are
+ * followed again from their start. */
+static void first_pass_done(struct lint *L)
+{
+	for (size_t i = 0; i < L->npr; i++)
+		L->rtr_keys |= kr_rtr_follow_eods(L->pr[i].fol) > 0;
+	for (size_t i = 0; i < L->npr; i++) {
+		const struct kr_rkey_span *sp;
+		size_t n = kr_rtr_follow_spans(L->pr[i].fol, &sp);
+		struct kr_rkey_span *ns = realloc(L->spans, (L->nspans + n + 1) * sizeof *ns);
+		if (!ns)
+			continue;
+		L->spans = ns;
+		memcpy(L->spans + L->nspans, sp, n * sizeof *sp);
+		L->nspans += n;
+	}
+	L->out->key_spans = L->nspans;
+	L->out->keys_from_rtr = L->rtr_keys;
+	for (size_t i = 0; i < L->nc; i++) {
+		struct lconn *c = &L->c[i];
+		if (c->proto != KR_SP_BGP)
+			continue;
+		c->open[0].len = c->open[1].len = 0;
+		memset(c->sess, 0, sizeof c->sess);
+		c->spk[0] = c->spk[1] = -1;
 	}
 }
 
@@ -354,52 +435,36 @@ int kr_lint_pcaps(const char *const *paths, size_t npaths, const struct kr_lint_
 	memcpy(cfg.bgp_ports, o->bgp_ports, sizeof cfg.bgp_ports);
 	memcpy(cfg.rtr_ports, o->rtr_ports, sizeof cfg.rtr_ports);
 	cfg.detect = o->detect;
-	struct kr_capread cr;
-	if (kr_capread(paths, npaths, &cfg, &cr, err) < 0)
-		return -1;
-	struct lint L = { .o = o, .out = out, .paths = paths, .cur_spk = -1 };
+	size_t max = o->max_findings ? o->max_findings : 200;
+	struct lint L = { .o = o, .out = out, .paths = paths, .npaths = npaths, .sink = { .max = max } };
 	int rc = 0;
 	L.rib = kr_lint_rib_new();
 	L.u = malloc(sizeof *L.u);
-	L.cc = kr_crypto_ctx_new();
-	if (!L.rib || !L.u || !L.cc) {
+	if (!L.rib || !L.u) {
 		kr_err_set(err, ENOMEM, 0, "out of memory");
 		rc = -1;
 	}
+	if (rc == 0 && (rc = pass(&L, &cfg, false, err)) == 0)
+		first_pass_done(&L);
 	if (rc == 0) {
-		/* keys come from RTR when a stream in the captures completed a
-		 * response: the RTR streams are read first, in time order */
-		for (size_t i = 0; i < cr.n; i++) {
-			struct lconn *c = conn_of(&L, &cr.m[i]);
-			if (c && c->proto == KR_SP_RTR)
-				rtr_msg(&L, c, &cr.m[i]);
+		/* the sample: every signature up to the budget, then 1 prefix
+		 * in ceil(made / budget) */
+		uint64_t b = o->sig_budget, mod = 1;
+		if (b && out->sigs_made > b)
+			mod = (out->sigs_made + b - 1) / b;
+		out->sig_sample_mod = mod > UINT32_MAX ? UINT32_MAX : (uint32_t)mod;
+		struct lp_env env = { .paths = paths, .sig_sample_mod = out->sig_sample_mod, .max_findings = max };
+		if (!(L.pool = lp_pool_new(o->threads, &env))) {
+			kr_err_set(err, ENOMEM, 0, "out of memory");
+			rc = -1;
 		}
-		for (size_t i = 0; i < L.npr; i++)
-			L.rtr_keys |= kr_rtr_follow_eods(L.pr[i].fol) > 0;
-		for (size_t i = 0; i < L.npr; i++) {
-			const struct kr_rkey_span *s;
-			size_t n = kr_rtr_follow_spans(L.pr[i].fol, &s);
-			struct kr_rkey_span *ns = realloc(L.spans, (L.nspans + n + 1) * sizeof *ns);
-			if (!ns)
-				continue;
-			L.spans = ns;
-			memcpy(L.spans + L.nspans, s, n * sizeof *s);
-			L.nspans += n;
-		}
-		out->key_spans = L.nspans;
-		out->keys_from_rtr = L.rtr_keys;
-		for (size_t i = 0; i < cr.n; i++) {
-			struct lconn *c = conn_of(&L, &cr.m[i]);
-			if (c && c->proto == KR_SP_BGP)
-				bgp_msg(&L, c, &cr.m[i]);
-		}
-		framing_errors(&L, &cr);
-		out->notes = cr.notes; /* handed over */
-		out->nnotes = cr.nnotes;
-		cr.notes = NULL;
-		cr.nnotes = 0;
 	}
-	kr_capread_free(&cr);
+	if (rc == 0)
+		rc = pass(&L, &cfg, true, err);
+	if (L.pool)
+		out->threads = lp_pool_finish(L.pool, &L.sink, out);
+	lp_pool_free(L.pool);
+	lp_sink_free(&L.sink);
 	for (size_t i = 0; i < L.nc; i++) {
 		kr_bytes_free(&L.c[i].open[0]);
 		kr_bytes_free(&L.c[i].open[1]);
@@ -411,8 +476,9 @@ int kr_lint_pcaps(const char *const *paths, size_t npaths, const struct kr_lint_
 	free(L.pr);
 	kr_lint_rib_free(L.rib);
 	free(L.u);
-	kr_crypto_ctx_free(L.cc);
-	kr_keytab_free(L.kt);
+	for (size_t i = 0; i < L.nkts; i++)
+		kr_keytab_free(L.kts[i]);
+	free(L.kts);
 	free(L.spans);
 	if (rc < 0)
 		kr_lint_out_free(out);

@@ -42,6 +42,9 @@ struct kr_run_opts {
 	 * table (0, 0: not given, KR_DEFAULT_ROUTES); the cases still run only
 	 * when a filter names them */
 	uint32_t routes4, routes6;
+	/* --lint-sig-budget: ECDSA verifications of the wire lint per case
+	 * (net/lint_pcap.h); 0: KR_LINT_SIG_BUDGET, UINT64_MAX: every one */
+	uint64_t lint_sig_budget;
 	FILE *term;              /* progress and summary (stdout) */
 	bool color;
 };

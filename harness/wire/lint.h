@@ -110,7 +110,27 @@ struct kr_lint_held {
 struct kr_lint_stats {
 	uint64_t messages, updates, signatures; /* linted; signatures verified */
 	uint64_t unkeyed;    /* BGPsec UPDATEs whose SKI / signature could not be checked (no keys) */
+	uint64_t unsampled;  /* signatures outside the sample (sig_sample_mod): SKI checked only */
+	uint64_t cached;     /* of the verified ones: answered by the cache (byte-identical before) */
 };
+
+/* Results of ECDSA verifications by (key, digest, signature), so a
+ * signature sent again byte for byte is not verified again. Fixed size,
+ * a new entry replaces an old one; one per thread. */
+struct kr_lint_vcache;
+struct kr_lint_vcache *kr_lint_vcache_new(size_t slots);
+void kr_lint_vcache_free(struct kr_lint_vcache *v);
+
+/* Is p among the signatures verified 1 in mod (0, 1: every one)? A
+ * deterministic sample by a hash of the prefix, salted so that it is not
+ * the observers' sample (run/observer.h): together they cover more. */
+bool kr_lint_sampled(const struct kr_prefix *p, uint32_t mod);
+
+/* A quick look at an UPDATE (whole message): 1 when it carries a
+ * BGPsec_PATH (attribute type bgpsec_type, 0: KR_ATTR_BGPSEC_PATH), with
+ * *nsigs its Signature_Blocks (each one signature of the sender), 0 when
+ * not, -1 when the message cannot tell (malformed: decode it). */
+int kr_lint_peek_bgpsec(const uint8_t *msg, size_t len, uint8_t bgpsec_type, size_t *nsigs);
 
 struct kr_lint_ctx {
 	const struct kr_lint_sess *sess;
@@ -127,9 +147,10 @@ struct kr_lint_ctx {
 	struct kr_update *scratch;   /* NULL: allocated per UPDATE */
 	struct kr_lint_stats *stats; /* may be NULL */
 	/* Full tables: the sender's ECDSA signature is verified for 1 prefix
-	 * in sig_sample_mod (deterministic, by prefix hash; 0 or 1: every
-	 * one); the SKI is checked on every message. */
+	 * in sig_sample_mod (kr_lint_sampled; 0 or 1: every one); the SKI
+	 * is checked on every message. */
 	uint32_t sig_sample_mod;
+	struct kr_lint_vcache *vcache; /* NULL: every signature verified afresh */
 };
 
 /* Lint one whole BGP message (header included) the sender sent. Returns

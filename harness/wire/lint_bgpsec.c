@@ -3,6 +3,7 @@
  * sender's own Secure_Path Segment, and its signature under the router key
  * published when it was sent. Only the newest segment is the sender's:
  * older ones were forwarded as received. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -94,16 +95,117 @@ static size_t lint_own_segment(const struct kr_lint_ctx *c, const uint8_t *m, co
 	return n;
 }
 
-/* Is p in the 1-in-mod sample (FNV-1a over family, length, address)? */
-static bool sampled(const struct kr_prefix *p, uint32_t mod)
+bool kr_lint_sampled(const struct kr_prefix *p, uint32_t mod)
 {
-	uint32_t h = 2166136261u;
-	uint8_t k[3] = { (uint8_t)p->afi, p->len, 0 };
+	if (mod <= 1)
+		return true;
+	/* FNV-1a over family, length, address, from another start than
+	 * the observers' hash */
+	uint32_t h = 2166136261u ^ 0x6c696e74u;
+	uint8_t k[2] = { (uint8_t)p->afi, p->len };
 	for (size_t i = 0; i < 2; i++)
 		h = (h ^ k[i]) * 16777619u;
-	for (size_t i = 0; i < (p->len + 7u) / 8; i++)
+	for (size_t i = 0; i < (p->len + 7u) / 8 && i < sizeof p->addr; i++)
 		h = (h ^ p->addr[i]) * 16777619u;
 	return h % mod == 0;
+}
+
+/* ---- verification cache ------------------------------------------------- */
+
+struct vc_ent {
+	const void *pk;       /* NULL: empty */
+	uint8_t dg[32];
+	uint8_t sig[KR_SIG_MAX];
+	uint8_t sig_len;
+	bool ok;
+};
+
+struct kr_lint_vcache {
+	size_t n;
+	struct vc_ent e[];
+};
+
+struct kr_lint_vcache *kr_lint_vcache_new(size_t slots)
+{
+	if (!slots)
+		slots = 1;
+	struct kr_lint_vcache *v = calloc(1, sizeof *v + slots * sizeof v->e[0]);
+	if (v)
+		v->n = slots;
+	return v;
+}
+
+void kr_lint_vcache_free(struct kr_lint_vcache *v) { free(v); }
+
+static struct vc_ent *vc_slot(struct kr_lint_vcache *v, const void *pk, const uint8_t dg[32])
+{
+	uint32_t h = (uint32_t)dg[0] | (uint32_t)dg[1] << 8 | (uint32_t)dg[2] << 16 | (uint32_t)dg[3] << 24;
+	return &v->e[(h ^ (uint32_t)((uintptr_t)pk >> 4)) % v->n];
+}
+
+/* 1 verifies, 0 does not; through the cache when there is one. */
+static int verify(const struct kr_lint_ctx *c, EVP_PKEY *pk, const uint8_t dg[32], const uint8_t *sig,
+		  size_t sig_len)
+{
+	struct vc_ent *e = c->vcache && sig_len <= KR_SIG_MAX ? vc_slot(c->vcache, pk, dg) : NULL;
+	if (e && e->pk == pk && e->sig_len == sig_len && !memcmp(e->dg, dg, 32) && !memcmp(e->sig, sig, sig_len)) {
+		if (c->stats)
+			c->stats->cached++;
+		return e->ok;
+	}
+	int ok = kr_ecdsa_verify_digest(c->cc, pk, dg, sig, sig_len) == 1;
+	if (e) {
+		e->pk = pk;
+		memcpy(e->dg, dg, 32);
+		memcpy(e->sig, sig, sig_len);
+		e->sig_len = (uint8_t)sig_len;
+		e->ok = ok;
+	}
+	return ok;
+}
+
+/* ---- a quick look -------------------------------------------------------- */
+
+int kr_lint_peek_bgpsec(const uint8_t *m, size_t len, uint8_t bgpsec_type, size_t *nsigs)
+{
+	uint8_t bt = bgpsec_type ? bgpsec_type : KR_ATTR_BGPSEC_PATH;
+	*nsigs = 0;
+	if (len < KR_BGP_HDR_LEN + 4 || m[18] != KR_BGP_UPDATE)
+		return -1;
+	size_t wl = (size_t)m[19] << 8 | m[20], o = KR_BGP_HDR_LEN + 2 + wl;
+	if (o + 2 > len)
+		return -1;
+	size_t end = o + 2 + ((size_t)m[o] << 8 | m[o + 1]);
+	if (end > len)
+		return -1;
+	for (o += 2; o < end;) {
+		if (o + 3 > end)
+			return -1;
+		uint8_t flags = m[o], type = m[o + 1];
+		size_t hl = flags & KR_AF_EXTLEN ? 4 : 3;
+		if (o + hl > end)
+			return -1;
+		size_t al = hl == 4 ? (size_t)m[o + 2] << 8 | m[o + 3] : m[o + 2];
+		if (o + hl + al > end)
+			return -1;
+		if (type == bt) {
+			/* Secure_Path (its length counts itself), then the blocks */
+			const uint8_t *v = m + o + hl;
+			if (al < 2)
+				return -1;
+			size_t p = (size_t)v[0] << 8 | v[1];
+			while (p + 2 <= al) {
+				size_t bl = (size_t)v[p] << 8 | v[p + 1];
+				if (bl < 3)
+					return -1;
+				(*nsigs)++;
+				p += bl;
+			}
+			return 1;
+		}
+		o += hl + al;
+	}
+	return 0;
 }
 
 /* The sender's signature in every supported block, under the keys of its
@@ -140,8 +242,11 @@ static size_t lint_signatures(const struct kr_lint_ctx *c, const uint8_t *m, con
 					    "SKI %s is no router key of AS %u published at that time", ski, asn);
 			continue;
 		}
-		if (c->sig_sample_mod > 1 && !sampled(&p, c->sig_sample_mod))
+		if (!kr_lint_sampled(&p, c->sig_sample_mod)) {
+			if (c->stats)
+				c->stats->unsampled++;
 			continue;
+		}
 		uint8_t *buf = kr_crypto_ctx_buf(c->cc), dg[32];
 		struct kr_wr w = kr_wr_init(buf, KR_HASH_INPUT_MAX);
 		if (kr_bgpsec_hash_input(bp, b, bp->nhops, s->receiver_as, u->mp_reach.afi, u->mp_reach.safi, &p,
@@ -150,7 +255,7 @@ static size_t lint_signatures(const struct kr_lint_ctx *c, const uint8_t *m, con
 			continue; /* the syntax rules say what is wrong */
 		bool ok = false;
 		for (size_t i = 0; i < nk && i < 8 && !ok; i++)
-			ok = kr_ecdsa_verify_digest(c->cc, keys[i], dg, sg->sig, sg->sig_len) == 1;
+			ok = verify(c, keys[i], dg, sg->sig, sg->sig_len) == 1;
 		if (c->stats)
 			c->stats->signatures++;
 		if (!ok)

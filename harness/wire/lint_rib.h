@@ -19,7 +19,7 @@ void kr_prefix_key(struct kr_prefix *out, const struct kr_prefix *p);
 struct kr_lint_rib;
 struct kr_lint_rib *kr_lint_rib_new(void);
 void kr_lint_rib_free(struct kr_lint_rib *r);
-/* An UPDATE `speaker` received on session `src`: withdrawals remove,
+/* An UPDATE `speaker` (at most 65535) received on session `src`: withdrawals remove,
  * announcements replace; a treat-as-withdraw UPDATE (RFC 7606, RFC 8205
  * §5.2 malformed BGPsec_PATH) withdraws what it announces. */
 void kr_lint_rib_update(struct kr_lint_rib *r, unsigned speaker, unsigned src,
@@ -30,5 +30,10 @@ void kr_lint_rib_drop_src(struct kr_lint_rib *r, unsigned src);
  * nothing. */
 const struct kr_lint_held *kr_lint_rib_held(struct kr_lint_rib *r, unsigned speaker,
 					    const struct kr_prefix *p);
+/* The paths a kr_lint_held points to stay valid until kr_lint_rib_free
+ * (each distinct path is stored once, never moved). */
+/* Routes held (all speakers) and the octets the RIB takes. */
+size_t kr_lint_rib_routes(const struct kr_lint_rib *r);
+size_t kr_lint_rib_bytes(const struct kr_lint_rib *r);
 
 #endif
