@@ -104,7 +104,7 @@ static int speaker_of(struct lint *L, uint32_t as, uint32_t id)
 static void on_viol(const struct kr_lint_viol *v, void *arg)
 {
 	struct lint *L = arg;
-	lp_sink_add(&L->sink, L->paths, L->cur, v->rule, v->offset, v->text, 0, 0, NULL);
+	kr_lp_sink_add(&L->sink, L->paths, L->cur, v->rule, v->offset, v->text, 0, 0, NULL);
 }
 
 bool kr_lint_finding_must(const struct kr_lint_finding *f)
@@ -266,7 +266,7 @@ static void bgp_msg(struct lint *L, struct lconn *c, struct kr_cmsg *m)
 	j->m = *m;
 	m->msg = NULL;
 	m->pieces = NULL;
-	lp_pool_submit(L->pool, j);
+	kr_lp_pool_submit(L->pool, j);
 }
 
 /* ---- RTR ------------------------------------------------------------------- */
@@ -350,14 +350,14 @@ static void framing_errors(struct lint *L, struct kr_capread *cr)
 					(unsigned long long)fe->e.pkt_no, fe->e.msg);
 			continue;
 		}
-		lp_sink_add(&L->sink, L->paths, &m, m.proto == KR_SP_RTR ? KR_L_RTR_PDU : KR_L_HEADER, 0, fe->e.msg,
+		kr_lp_sink_add(&L->sink, L->paths, &m, m.proto == KR_SP_RTR ? KR_L_RTR_PDU : KR_L_HEADER, 0, fe->e.msg,
 			    fe->e.at_pkt, fe->e.at_frame_off, m.proto == KR_SP_RTR ? "RTR stream" : "BGP stream");
 	}
 }
 
 static void note_peak(struct lint *L, struct kr_capstream *s)
 {
-	size_t b = kr_lint_rib_bytes(L->rib) + kr_capstream_queued(s) + lp_pool_pending(L->pool);
+	size_t b = kr_lint_rib_bytes(L->rib) + kr_capstream_queued(s) + kr_lp_pool_pending(L->pool);
 	if (b > L->out->peak_bytes)
 		L->out->peak_bytes = b;
 	size_t r = kr_lint_rib_routes(L->rib);
@@ -454,7 +454,7 @@ int kr_lint_pcaps(const char *const *paths, size_t npaths, const struct kr_lint_
 			mod = (out->sigs_made + b - 1) / b;
 		out->sig_sample_mod = mod > UINT32_MAX ? UINT32_MAX : (uint32_t)mod;
 		struct lp_env env = { .paths = paths, .sig_sample_mod = out->sig_sample_mod, .max_findings = max };
-		if (!(L.pool = lp_pool_new(o->threads, &env))) {
+		if (!(L.pool = kr_lp_pool_new(o->threads, &env))) {
 			kr_err_set(err, ENOMEM, 0, "out of memory");
 			rc = -1;
 		}
@@ -462,9 +462,9 @@ int kr_lint_pcaps(const char *const *paths, size_t npaths, const struct kr_lint_
 	if (rc == 0)
 		rc = pass(&L, &cfg, true, err);
 	if (L.pool)
-		out->threads = lp_pool_finish(L.pool, &L.sink, out);
-	lp_pool_free(L.pool);
-	lp_sink_free(&L.sink);
+		out->threads = kr_lp_pool_finish(L.pool, &L.sink, out);
+	kr_lp_pool_free(L.pool);
+	kr_lp_sink_free(&L.sink);
 	for (size_t i = 0; i < L.nc; i++) {
 		kr_bytes_free(&L.c[i].open[0]);
 		kr_bytes_free(&L.c[i].open[1]);

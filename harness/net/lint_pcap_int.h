@@ -33,13 +33,13 @@ struct lp_sink {
 };
 /* A finding about byte off of m (at_pkt / at_foff: where, when the
  * stream already knows; what: NULL for the message's type). */
-void lp_sink_add(struct lp_sink *s, const char *const *paths, const struct kr_cmsg *m,
+void kr_lp_sink_add(struct lp_sink *s, const char *const *paths, const struct kr_cmsg *m,
 		 enum kr_lint_rule_id rule, size_t off, const char *text, uint64_t at_pkt, size_t at_foff,
 		 const char *what);
 /* Every sink's counts into out, and the first out-max findings of all in
  * stream order; the sinks are emptied. */
-void lp_sinks_merge(struct lp_sink *s, size_t n, struct kr_lint_out *out, size_t max);
-void lp_sink_free(struct lp_sink *s);
+void kr_lp_sinks_merge(struct lp_sink *s, size_t n, struct kr_lint_out *out, size_t max);
+void kr_lp_sink_free(struct lp_sink *s);
 
 /* The routes the sender held for one prefix when it sent a plain UPDATE. */
 struct lp_held {
@@ -68,16 +68,16 @@ struct lp_env {
 
 /* threads 0: as many as online CPUs; 1: the checks run on the calling
  * thread as jobs are handed over. NULL when out of memory. */
-struct lp_pool *lp_pool_new(unsigned threads, const struct lp_env *env);
+struct lp_pool *kr_lp_pool_new(unsigned threads, const struct lp_env *env);
 /* Hand a job over (the pool frees it); may wait while the workers are
  * behind, so that memory stays bounded. */
-void lp_pool_submit(struct lp_pool *p, struct lp_job *j);
+void kr_lp_pool_submit(struct lp_pool *p, struct lp_job *j);
 /* Wait for every job, then move findings and counts into out (its own
  * findings are in *extra, merged too). Returns the threads that checked. */
-unsigned lp_pool_finish(struct lp_pool *p, struct lp_sink *extra, struct kr_lint_out *out);
+unsigned kr_lp_pool_finish(struct lp_pool *p, struct lp_sink *extra, struct kr_lint_out *out);
 /* Octets of messages handed over and not yet checked. */
-size_t lp_pool_pending(struct lp_pool *p);
-void lp_pool_free(struct lp_pool *p);
-void lp_job_free(struct lp_job *j);
+size_t kr_lp_pool_pending(struct lp_pool *p);
+void kr_lp_pool_free(struct lp_pool *p);
+void kr_lp_job_free(struct lp_job *j);
 
 #endif

@@ -43,7 +43,7 @@ static void sink_trim(struct lp_sink *s)
 		s->n = s->max;
 }
 
-void lp_sink_add(struct lp_sink *s, const char *const *paths, const struct kr_cmsg *m,
+void kr_lp_sink_add(struct lp_sink *s, const char *const *paths, const struct kr_cmsg *m,
 		 enum kr_lint_rule_id rule, size_t off, const char *text, uint64_t at_pkt, size_t at_foff,
 		 const char *what)
 {
@@ -95,7 +95,7 @@ void lp_sink_add(struct lp_sink *s, const char *const *paths, const struct kr_cm
 	snprintf(f->text, sizeof f->text, "%s", text);
 }
 
-void lp_sinks_merge(struct lp_sink *s, size_t n, struct kr_lint_out *out, size_t max)
+void kr_lp_sinks_merge(struct lp_sink *s, size_t n, struct kr_lint_out *out, size_t max)
 {
 	struct lp_sink all = { .max = max };
 	for (size_t i = 0; i < n; i++) {
@@ -109,7 +109,7 @@ void lp_sinks_merge(struct lp_sink *s, size_t n, struct kr_lint_out *out, size_t
 			memcpy(all.f + all.n, s[i].f, s[i].n * sizeof *nf);
 			all.n += s[i].n;
 		}
-		lp_sink_free(&s[i]);
+		kr_lp_sink_free(&s[i]);
 	}
 	sink_trim(&all);
 	out->total += all.total;
@@ -122,7 +122,7 @@ void lp_sinks_merge(struct lp_sink *s, size_t n, struct kr_lint_out *out, size_t
 	free(all.f);
 }
 
-void lp_sink_free(struct lp_sink *s)
+void kr_lp_sink_free(struct lp_sink *s)
 {
 	free(s->f);
 	s->f = NULL;
@@ -157,11 +157,11 @@ struct lp_pool {
 	struct batch *head, *tail, *filling;
 	size_t queued, max_queued, pending;
 	bool closing;
-	unsigned nw;           /* threads; 0: checks run in lp_pool_submit */
+	unsigned nw;           /* threads; 0: checks run in kr_lp_pool_submit */
 	struct worker w[];     /* nw, or 1 for the calling thread */
 };
 
-void lp_job_free(struct lp_job *j)
+void kr_lp_job_free(struct lp_job *j)
 {
 	if (!j)
 		return;
@@ -173,7 +173,7 @@ void lp_job_free(struct lp_job *j)
 static void on_viol(const struct kr_lint_viol *v, void *arg)
 {
 	struct worker *w = arg;
-	lp_sink_add(&w->sink, w->p->env.paths, &w->cur->m, v->rule, v->offset, v->text, 0, 0, NULL);
+	kr_lp_sink_add(&w->sink, w->p->env.paths, &w->cur->m, v->rule, v->offset, v->text, 0, 0, NULL);
 }
 
 static const struct kr_lint_held *job_held(void *arg, const struct kr_prefix *p)
@@ -202,7 +202,7 @@ static void run_batch(struct worker *w, struct batch *b)
 		};
 		w->cur = j;
 		kr_lint_bgp(&x, j->m.msg, j->m.len);
-		lp_job_free(j);
+		kr_lp_job_free(j);
 	}
 	b->n = 0;
 }
@@ -249,10 +249,10 @@ static void worker_free(struct worker *w)
 	kr_crypto_ctx_free(w->cc);
 	free(w->u);
 	kr_lint_vcache_free(w->vc);
-	lp_sink_free(&w->sink);
+	kr_lp_sink_free(&w->sink);
 }
 
-struct lp_pool *lp_pool_new(unsigned threads, const struct lp_env *env)
+struct lp_pool *kr_lp_pool_new(unsigned threads, const struct lp_env *env)
 {
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -283,7 +283,7 @@ struct lp_pool *lp_pool_new(unsigned threads, const struct lp_env *env)
 	}
 	return p; /* no thread at all (nw 0): the caller's checks (w[0]) */
 fail:
-	lp_pool_free(p);
+	kr_lp_pool_free(p);
 	return NULL;
 }
 
@@ -313,10 +313,10 @@ static void enqueue(struct lp_pool *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-void lp_pool_submit(struct lp_pool *p, struct lp_job *j)
+void kr_lp_pool_submit(struct lp_pool *p, struct lp_job *j)
 {
 	if (!p->filling && !(p->filling = calloc(1, sizeof *p->filling))) {
-		lp_job_free(j); /* out of memory: this message goes unchecked */
+		kr_lp_job_free(j); /* out of memory: this message goes unchecked */
 		return;
 	}
 	struct batch *b = p->filling;
@@ -326,7 +326,7 @@ void lp_pool_submit(struct lp_pool *p, struct lp_job *j)
 		enqueue(p);
 }
 
-size_t lp_pool_pending(struct lp_pool *p)
+size_t kr_lp_pool_pending(struct lp_pool *p)
 {
 	pthread_mutex_lock(&p->mu);
 	size_t n = p->pending + (p->filling ? p->filling->bytes : 0);
@@ -358,7 +358,7 @@ static void join(struct lp_pool *p)
 		}
 }
 
-unsigned lp_pool_finish(struct lp_pool *p, struct lp_sink *extra, struct kr_lint_out *out)
+unsigned kr_lp_pool_finish(struct lp_pool *p, struct lp_sink *extra, struct kr_lint_out *out)
 {
 	join(p);
 	unsigned n = p->nw ? p->nw : 1;
@@ -372,12 +372,12 @@ unsigned lp_pool_finish(struct lp_pool *p, struct lp_sink *extra, struct kr_lint
 	}
 	all[n] = *extra;
 	memset(extra, 0, sizeof *extra);
-	lp_sinks_merge(all, n + 1, out, p->env.max_findings);
+	kr_lp_sinks_merge(all, n + 1, out, p->env.max_findings);
 	free(all);
 	return n;
 }
 
-void lp_pool_free(struct lp_pool *p)
+void kr_lp_pool_free(struct lp_pool *p)
 {
 	if (!p)
 		return;
@@ -385,7 +385,7 @@ void lp_pool_free(struct lp_pool *p)
 	for (struct batch *b = p->head, *nb; b; b = nb) {
 		nb = b->next;
 		for (size_t i = 0; i < b->n; i++)
-			lp_job_free(b->j[i]);
+			kr_lp_job_free(b->j[i]);
 		free(b);
 	}
 	for (unsigned i = 0; i < (p->nw ? p->nw : 1); i++)
