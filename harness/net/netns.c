@@ -380,16 +380,17 @@ static void net_teardown(void *arg)
 	}
 }
 
-/* Segmentation and receive offloads off by default: TCP segments then
- * have wire sizes, as a capture of a real link shows them. */
-static void offloads_set(const char *ifname, bool on)
+/* Segmentation and receive offloads off: TCP segments then have wire
+ * sizes, as a real link shows them, and a capture's ring holds MTU-sized
+ * frames instead of 256 KiB ones (libpcap sizes frames by the offloads). */
+static void offloads_off(const char *ifname)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return;
 	static const uint32_t cmds[] = { ETHTOOL_STSO, ETHTOOL_SGSO, ETHTOOL_SGRO };
 	for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
-		struct ethtool_value v = { cmds[i], on };
+		struct ethtool_value v = { cmds[i], 0 };
 		struct ifreq ifr;
 		memset(&ifr, 0, sizeof ifr);
 		snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
@@ -397,29 +398,6 @@ static void offloads_set(const char *ifname, bool on)
 		ioctl(s, SIOCETHTOOL, &ifr); /* best effort: a capture still works */
 	}
 	close(s);
-}
-
-int kr_net_offloads(struct kr_net *n, bool on, struct kr_err *err)
-{
-	for (size_t i = 0; i < n->topo.nnodes; i++) {
-		if (n->fd[i] < 0)
-			continue;
-		if (setns(n->fd[i], CLONE_NEWNET) < 0) {
-			kr_err_set(err, errno, 0, "setns %s: %s", n->ns[i], strerror(errno));
-			setns(home_ns(), CLONE_NEWNET);
-			return -1;
-		}
-		for (size_t k = 0; k < n->topo.nlinks; k++) {
-			const struct kr_topo_link *l = &n->topo.links[k];
-			if (l->a == i || l->b == i)
-				offloads_set(n->topo.nodes[l->a == i ? l->b : l->a].name, on);
-		}
-	}
-	if (setns(home_ns(), CLONE_NEWNET) < 0) {
-		kr_err_set(err, errno, 0, "setns back home: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 static int config_node(struct kr_net *n, size_t i, struct kr_err *err)
@@ -439,7 +417,7 @@ static int config_node(struct kr_net *n, size_t i, struct kr_err *err)
 		bool is_a = l->a == i;
 		const char *ifname = n->topo.nodes[is_a ? l->b : l->a].name;
 		int idx = 0;
-		offloads_set(ifname, false);
+		offloads_off(ifname);
 		rc = kr_netns_link_up(sk, ifname, &idx, err, n->ns[i]);
 		if (rc == 0)
 			rc = kr_netns_add_addr(sk, idx, is_a ? &l->a4 : &l->b4, err, n->ns[i], ifname);

@@ -63,13 +63,6 @@ struct kr_net *kr_net_up_dev(const struct kr_topo *t, const char *tag, const str
  * NULL) gets the lab interface's name. */
 const char *kr_net_external(const struct kr_net *n, const char **ifname);
 
-/* TCP segmentation and receive offloads (TSO, GSO, GRO) on every link
- * end the harness made (off after kr_net_up: captures then show wire-size
- * segments). On, a bulk transfer crosses the stack in 64 KB units, as
- * with a real NIC, instead of costing both ends per 1500-byte segment.
- * 0 or -1 with err set. */
-int kr_net_offloads(struct kr_net *n, bool on, struct kr_err *err);
-
 /* Tear down (idempotent; the object stays valid for queries of tag/names). */
 void kr_net_down(struct kr_net *n);
 /* kr_net_down + free. NULL is fine. */

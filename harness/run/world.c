@@ -235,14 +235,6 @@ int kr_w_load_topo(struct kr_world *w)
 	if (!w->net)
 		return kr_error(w->ctx, "topology: %s", err.msg);
 	kr_log(w->ctx, "topology %s up in %.3f s", kr_net_tag(w->net), kr_ns_to_s(kr_now_ns() - t));
-	/* A table is moved in 64 KB units as a real NIC does (netns.h): per
-	 * 1500-byte segment it cost the SUT and the harness a fifth more CPU
-	 * in a twilight over 300 000 routes. */
-	if (w->cfg.scale) {
-		if (kr_net_offloads(w->net, true, &err) < 0)
-			return kr_error(w->ctx, "topology: %s", err.msg);
-		kr_log(w->ctx, "TCP segmentation and receive offloads on for the table (captures hold segments of up to 64 KB)");
-	}
 	/* Captures start before any process or session exists. */
 	return kr_w_capture_start(w);
 }
