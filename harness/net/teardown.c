@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,19 @@ static pid_t owner;
 static int inited;
 static void (*sig_hook)(int);
 
+static atomic_int sig_exiting; /* the signal thread is tearing down */
+
 static void at_exit(void)
 {
-	if (getpid() == owner)
-		kr_teardown_all();
+	if (getpid() != owner)
+		return;
+	kr_teardown_all();
+	/* A thread that exits while the signal thread tears down (its
+	 * sessions and namespaces just vanished) must not win the race to
+	 * the exit status: the run ends with 128+sig from there. */
+	if (atomic_load(&sig_exiting))
+		for (;;)
+			pause();
 }
 
 static void ensure_owner(void)
@@ -53,6 +63,7 @@ static void *sig_thread(void *unused)
 	int sig = 0;
 	while (sigwait(&s, &sig) != 0)
 		;
+	atomic_store(&sig_exiting, 1);
 	fprintf(stderr, "keyroll: %s received, tearing down\n", strsignal(sig));
 	if (sig_hook)
 		sig_hook(sig);
