@@ -250,6 +250,38 @@ static void t_capture_sut_links_and_teardown(void)
 	rmdir(dir);
 }
 
+/* A file that cannot be written (here: a full device) is reported after
+ * stop, so the run does not lint a truncated capture as the SUT's; a
+ * whole one reports nothing. */
+static void t_capture_write_error(void)
+{
+	if (!usable() || access("/dev/full", W_OK) != 0)
+		return;
+	struct kr_net *n = up("netns/pair.topo");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+	char dir[] = "/tmp/kr-test-cap-XXXXXX";
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	char path[600];
+	snprintf(path, sizeof path, "%s/a-b.pcap", dir);
+	struct kr_err e = { 0 };
+	struct kr_capture *full = kr_capture_start(n, "a", "b", "/dev/full", &e);
+	struct kr_capture *ok = kr_capture_start(n, "a", "b", path, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(full);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ok);
+	kr_capture_stop(full);
+	kr_capture_stop(ok);
+	CU_ASSERT_PTR_NOT_NULL(kr_capture_error(full));
+	if (kr_capture_error(full))
+		CU_ASSERT_PTR_NOT_NULL(strstr(kr_capture_error(full), "No space"));
+	CU_ASSERT_PTR_NULL(kr_capture_error(ok));
+	kr_capture_free(full);
+	kr_capture_free(ok);
+	kr_net_free(n);
+	unlink(path);
+	rmdir(dir);
+}
+
 KR_TESTS("capture",
+	 { "a capture file that cannot be written is reported", t_capture_write_error },
 	 { "captured BGP session decodes like tshark", t_capture_matches_tshark },
 	 { "captures on every SUT link, flushed by teardown", t_capture_sut_links_and_teardown });

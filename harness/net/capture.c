@@ -18,6 +18,7 @@
 
 #define CAP_SYNC_NS 200000000LL /* 200 ms */
 #define CAP_DRAIN_MS 12
+#define CAP_DRAIN_MAX_NS 500000000LL /* 500 ms */
 
 struct kr_capture {
 	pcap_t *p;
@@ -134,16 +135,17 @@ static void *cap_thread(void *arg)
 	}
 	/* Drain what the kernel already queued for us: a block still open is
 	 * handed over when its timer retires it (a jiffy or two), so wait
-	 * until the socket stays quiet for CAP_DRAIN_MS. */
-	for (;;) {
+	 * until the socket stays quiet for CAP_DRAIN_MS, and never longer
+	 * than CAP_DRAIN_MAX_NS (a SUT that keeps sending cannot hold the
+	 * teardown: what arrives after the stop is not the case's). */
+	int64_t drain_end = kr_now_ns() + CAP_DRAIN_MAX_NS;
+	while (kr_now_ns() < drain_end) {
 		int r = poll(pf, 1, CAP_DRAIN_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0 || pcap_dispatch(c->p, -1, on_packet, (u_char *)c) < 0)
 			break;
 	}
-	while (pcap_dispatch(c->p, -1, on_packet, (u_char *)c) > 0)
-		;
 	sync_file(c);
 	struct pcap_stat st;
 	if (pcap_stats(c->p, &st) == 0)
@@ -285,6 +287,7 @@ struct kr_capture *kr_capture_start(const struct kr_net *n, const char *node,
 
 uint64_t kr_capture_packets(const struct kr_capture *c) { return atomic_load(&c->packets); }
 uint64_t kr_capture_drops(const struct kr_capture *c) { return c->drops; }
+const char *kr_capture_error(const struct kr_capture *c) { return c->err[0] ? c->err : NULL; }
 const char *kr_capture_path(const struct kr_capture *c) { return c->path; }
 
 void kr_capture_stop(struct kr_capture *c)

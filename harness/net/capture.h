@@ -29,6 +29,9 @@ const char *kr_capture_path(const struct kr_capture *c);
 /* Packets the kernel dropped for this capture (known after stop); a
  * non-zero count makes the evidence incomplete. */
 uint64_t kr_capture_drops(const struct kr_capture *c);
+/* Why the file is incomplete (reading the link or writing the file
+ * failed), known after stop; NULL when it is not. */
+const char *kr_capture_error(const struct kr_capture *c);
 /* Drain, flush, close (idempotent). Packets seen by the kernel before the
  * call are in the file afterwards. */
 void kr_capture_stop(struct kr_capture *c);
