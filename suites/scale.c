@@ -194,7 +194,10 @@ static int peer_twilight(struct kr_ctx *ctx)
 	if (!nk[0] || !nk[1] || load(ctx, gen0, NULL, n) < 0)
 		return -1;
 	kr_log(ctx, "steps 1-2: up1 and up2 pre-publish their next keys");
-	if (kr_w_publish_many(w, nk, 2) < 0)
+	/* The stage period ends only when the SUT applied the keys: a SUT
+	 * that reads its BGP sockets before its RTR one would otherwise see
+	 * new-key signatures first and rightly withdraw (RFC 8634 §3.1 step 2) */
+	if (kr_w_publish_many(w, nk, 2) < 0 || kr_w_rtr_barrier(w) < 0)
 		return -1;
 	kr_w_table_mark(w);
 	const uint8_t skis[2][KR_SKI_LEN];
@@ -366,7 +369,8 @@ static int rtr_withdraw(struct kr_ctx *ctx)
 	struct kr_world *w = ctx->w;
 	uint32_t n = kr_wt_count(kr_w_table(w));
 	struct kr_wkey *old = kr_w_key(w, KR_UP1, 0), *ctl = kr_w_key(w, KR_UP1, 1);
-	if (!old || !ctl || kr_w_publish_many(w, &ctl, 1) < 0 || load(ctx, variant_rtr, NULL, n) < 0)
+	if (!old || !ctl || kr_w_publish_many(w, &ctl, 1) < 0 || kr_w_rtr_barrier(w) < 0 ||
+	    load(ctx, variant_rtr, NULL, n) < 0)
 		return -1;
 	const struct kr_obs_tagstat *g = kr_w_tagstat(w, KR_DN1, T_GONE), *s = kr_w_tagstat(w, KR_DN1, T_STAY);
 	/* the routes that stay are in place too */
