@@ -283,6 +283,42 @@ static void t_random_sign(void)
 	kr_key_free(&pub);
 }
 
+/* The memo answers only for the same key, digest and signature that
+ * verified before; a failure is never remembered. */
+static void t_verify_memo(void)
+{
+	struct kr_key a, b;
+	CU_ASSERT_FATAL(kr_key_generate(&a, 65542, NULL) == 0);
+	CU_ASSERT_FATAL(kr_key_generate(&b, 65542, NULL) == 0);
+	struct kr_crypto_ctx *c = kr_crypto_ctx_new();
+	CU_ASSERT_FATAL(c != NULL);
+	CU_ASSERT(kr_crypto_ctx_memo(c, 3) < 0); /* not a power of two */
+	CU_ASSERT_EQUAL(kr_crypto_ctx_memo_bytes(c), 0);
+	CU_ASSERT_FATAL(kr_crypto_ctx_memo(c, 4) == 0);
+	CU_ASSERT(kr_crypto_ctx_memo_bytes(c) > 0);
+	uint8_t dg[32], dg2[32], sig[KR_SIG_MAX], bad[KR_SIG_MAX];
+	size_t sl;
+	CU_ASSERT(kr_sha256(c, (const uint8_t *)"m", 1, dg) == 0);
+	CU_ASSERT(kr_sha256(c, (const uint8_t *)"n", 1, dg2) == 0);
+	CU_ASSERT_FATAL(kr_ecdsa_sign_digest(c, a.pkey, dg, NULL, sig, &sl, NULL) == 0);
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, sig, sl), 1);
+	CU_ASSERT_EQUAL(kr_crypto_ctx_memo_hits(c), 0);
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, sig, sl), 1);
+	CU_ASSERT_EQUAL(kr_crypto_ctx_memo_hits(c), 1);
+	/* another key, another digest, one bit of the signature: verified, and false */
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, b.pkey, dg, sig, sl), 0);
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg2, sig, sl), 0);
+	memcpy(bad, sig, sl);
+	bad[sl - 1] ^= 1;
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, bad, sl), 0);
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, bad, sl), 0);
+	CU_ASSERT_EQUAL(kr_crypto_ctx_memo_hits(c), 1);
+	/* the memo keeps its key alive: freeing the caller's copy is safe */
+	kr_key_free(&a);
+	kr_crypto_ctx_free(c);
+	kr_key_free(&b);
+}
+
 static void t_reason_names(void)
 {
 	enum kr_reason r;
@@ -302,4 +338,5 @@ KR_TESTS("bgpsec_crypto",
 	 { "keytab: several keys per AS, collisions, delete", t_keytab },
 	 { "sign: App. A signatures reproduced with fixed k", t_appendix_a_sign },
 	 { "sign: random nonce, verify, refusals", t_random_sign },
+	 { "verify memo: same key, digest and signature only", t_verify_memo },
 	 { "reason names round-trip", t_reason_names });

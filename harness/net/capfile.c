@@ -18,9 +18,10 @@ struct kr_capfile {
 	uint8_t buf[]; /* 2 * CHUNK */
 };
 
-static int put(struct kr_capfile *cf, size_t n)
+/* buf[from, n) to the file */
+static int put(struct kr_capfile *cf, size_t from, size_t n)
 {
-	size_t done = 0;
+	size_t done = from;
 	while (done < n) {
 		ssize_t w = pwrite(cf->fd, cf->buf + done, n - done, cf->base + (off_t)done);
 		if (w < 0 && errno == EINTR)
@@ -46,7 +47,7 @@ static ssize_t cf_write(void *cookie, const char *data, size_t n)
 		left -= k;
 		if (cf->len >= CHUNK) {
 			/* one whole aligned chunk out; the rest moves to the front */
-			if (put(cf, CHUNK) < 0)
+			if (put(cf, cf->synced, CHUNK) < 0)
 				return -1;
 			memmove(cf->buf, cf->buf + CHUNK, cf->len - CHUNK);
 			cf->len -= CHUNK;
@@ -65,7 +66,10 @@ int kr_capfile_sync(struct kr_capfile *cf)
 	}
 	if (cf->synced == cf->len)
 		return 0;
-	if (put(cf, cf->len) < 0) {
+	/* only what is new: the block where the last sync ended is in the
+	 * page cache already, so continuing it costs no zeroing, while
+	 * writing the chunk again from its start would copy it once per sync */
+	if (put(cf, cf->synced, cf->len) < 0) {
 		errno = cf->err;
 		return -1;
 	}

@@ -6,8 +6,10 @@
  * packet batch costs the harness several times the CPU of writing the
  * same bytes in aligned megabytes (measured: 2.3 s against 0.6 s of
  * system time per GB). The stream keeps the bytes past the last aligned
- * chunk in memory and writes them (again, from the aligned start) only
- * when asked to sync, which the capture does when its link goes quiet. */
+ * chunk in memory and writes what is new of them only when asked to
+ * sync, which the capture does when its link goes quiet (writing them
+ * again from the aligned start each time cost 3.5 s per GB with a sync
+ * every 64 KB, against 0.35 s). */
 #ifndef KR_CAPFILE_H
 #define KR_CAPFILE_H
 

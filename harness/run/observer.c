@@ -5,6 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Signatures a table observer remembers as verified: its sample (about
+ * 2048 prefixes) with paths of up to 6 signed hops, and the twilight's
+ * new newest segments beside them. */
+#define OBS_MEMO_SLOTS (1u << 15)
+
 struct kr_obs {
 	struct kr_obs_cfg cfg;
 	char name[32];
@@ -52,7 +57,9 @@ struct kr_obs *kr_obs_new(const struct kr_obs_cfg *c)
 		o->cfg.bgpsec_type = KR_ATTR_BGPSEC_PATH;
 	o->cc = kr_crypto_ctx_new();
 	o->scratch = malloc(sizeof *o->scratch);
-	if (!o->cc || !o->scratch) {
+	/* compact (table) mode: the sample's forwarded segments verified once,
+	 * not again with every UPDATE that carries them */
+	if (!o->cc || !o->scratch || (o->cfg.compact && kr_crypto_ctx_memo(o->cc, OBS_MEMO_SLOTS) < 0)) {
 		kr_obs_free(o);
 		return NULL;
 	}
@@ -622,7 +629,8 @@ size_t kr_obs_mem(const struct kr_obs *o, size_t *sig_bytes)
 {
 	if (sig_bytes)
 		*sig_bytes = o->sig_bytes;
-	return sizeof *o + o->caproutes * sizeof *o->routes + o->tabcap * sizeof *o->tab +
+	return sizeof *o + kr_crypto_ctx_memo_bytes(o->cc) + o->caproutes * sizeof *o->routes +
+	       o->tabcap * sizeof *o->tab +
 	       o->blob_bytes + o->hist_bytes + (size_t)o->capskis * KR_SKI_LEN +
 	       o->skitabcap * sizeof *o->skitab;
 }

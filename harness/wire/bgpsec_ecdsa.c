@@ -26,11 +26,22 @@ struct pk_slot {
 	EVP_PKEY_CTX *ctx;
 };
 
+/* A signature that verified: the key (a reference is held, so its address
+ * cannot be reused by another key while remembered) and SHA-256 of the
+ * digest and the signature. */
+struct memo_slot {
+	EVP_PKEY *pk;
+	uint8_t h[32];
+};
+
 struct kr_crypto_ctx {
 	EVP_MD *sha256;
 	EVP_MD_CTX *md;
 	struct pk_slot slot[PK_CACHE];
 	uint8_t *buf;       /* hash-input scratch, KR_HASH_INPUT_MAX octets */
+	struct memo_slot *memo; /* NULL: off */
+	size_t memo_mask;
+	uint64_t memo_hits;
 };
 
 struct kr_crypto_ctx *kr_crypto_ctx_new(void)
@@ -54,6 +65,10 @@ void kr_crypto_ctx_free(struct kr_crypto_ctx *c)
 		return;
 	for (size_t i = 0; i < PK_CACHE; i++)
 		EVP_PKEY_CTX_free(c->slot[i].ctx);
+	if (c->memo)
+		for (size_t i = 0; i <= c->memo_mask; i++)
+			EVP_PKEY_free(c->memo[i].pk);
+	free(c->memo);
 	EVP_MD_CTX_free(c->md);
 	EVP_MD_free(c->sha256);
 	free(c->buf);
@@ -61,6 +76,24 @@ void kr_crypto_ctx_free(struct kr_crypto_ctx *c)
 }
 
 uint8_t *kr_crypto_ctx_buf(struct kr_crypto_ctx *c) { return c->buf; }
+
+int kr_crypto_ctx_memo(struct kr_crypto_ctx *c, size_t slots)
+{
+	if (c->memo || slots == 0 || (slots & (slots - 1)))
+		return c->memo || slots == 0 ? 0 : (errno = EINVAL, -1);
+	c->memo = calloc(slots, sizeof *c->memo);
+	if (!c->memo)
+		return -1;
+	c->memo_mask = slots - 1;
+	return 0;
+}
+
+uint64_t kr_crypto_ctx_memo_hits(const struct kr_crypto_ctx *c) { return c->memo_hits; }
+
+size_t kr_crypto_ctx_memo_bytes(const struct kr_crypto_ctx *c)
+{
+	return c && c->memo ? (c->memo_mask + 1) * sizeof *c->memo : 0;
+}
 
 int kr_sha256(struct kr_crypto_ctx *c, const uint8_t *data, size_t len, uint8_t out[32])
 {
@@ -181,7 +214,28 @@ int kr_ecdsa_verify_digest(struct kr_crypto_ctx *c, EVP_PKEY *pk, const uint8_t 
 	EVP_PKEY_CTX *x = pk_ctx(c, pk, OP_VERIFY);
 	if (!x)
 		return -1;
+	struct memo_slot *m = NULL;
+	uint8_t h[32];
+	if (c->memo) {
+		/* the hash input scratch may hold the caller's data: hash in parts */
+		unsigned int n = 0;
+		if (EVP_DigestInit_ex2(c->md, c->sha256, NULL) != 1 || EVP_DigestUpdate(c->md, digest, 32) != 1 ||
+		    EVP_DigestUpdate(c->md, sig, sig_len) != 1 || EVP_DigestFinal_ex(c->md, h, &n) != 1)
+			return -1;
+		m = &c->memo[(((size_t)h[0] << 24) | ((size_t)h[1] << 16) | ((size_t)h[2] << 8) | h[3]) & c->memo_mask];
+		if (m->pk == pk && memcmp(m->h, h, sizeof h) == 0) {
+			c->memo_hits++;
+			return 1;
+		}
+	}
 	/* OpenSSL returns 0 for a wrong signature and a negative value for
 	 * undecodable DER: both mean "does not verify". */
-	return EVP_PKEY_verify(x, sig, sig_len, digest, 32) == 1 ? 1 : 0;
+	if (EVP_PKEY_verify(x, sig, sig_len, digest, 32) != 1)
+		return 0;
+	if (m && EVP_PKEY_up_ref(pk) == 1) {
+		EVP_PKEY_free(m->pk);
+		m->pk = pk;
+		memcpy(m->h, h, sizeof h);
+	}
+	return 1;
 }

@@ -10,6 +10,12 @@
 
 #define WINDOW 8192
 #define REAP_SLICE 2048 /* done() calls per turn of the event loop */
+/* Finished jobs that make it worth waking the loop thread while workers
+ * still have jobs queued: each wake-up preempts a worker (on 2 cores the
+ * loop thread and the workers share them), so waking per job cost more
+ * than the sending it triggers. With nothing left to run, any finished
+ * head wakes it at once, so a single UPDATE is not delayed. */
+#define WAKE_BATCH 64
 #define MAX_THREADS 64
 
 enum { J_QUEUED = 0, J_RUNNING = 1, J_FINISHED = 2 };
@@ -21,6 +27,7 @@ struct rs_work {
 	pthread_cond_t done_cv; /* drain: a job finished */
 	struct rs_job *head, *tail, *runq;
 	size_t pending;
+	size_t nfinished; /* finished, not yet reaped */
 	bool stop;
 	pthread_t th[MAX_THREADS];
 	struct rs_wctx wc[MAX_THREADS + 1]; /* the last one is the loop thread's */
@@ -81,10 +88,12 @@ static void finish(struct rs_work *w, struct rs_job *j)
 {
 	pthread_mutex_lock(&w->mu);
 	j->state = J_FINISHED;
-	bool head = j == w->head;
+	w->nfinished++;
+	advance_runq(w);
+	bool wake = w->head && w->head->state == J_FINISHED && (w->nfinished >= WAKE_BATCH || !w->runq);
 	pthread_cond_broadcast(&w->done_cv);
 	pthread_mutex_unlock(&w->mu);
-	if (head)
+	if (wake)
 		signal_loop(w);
 }
 
@@ -141,6 +150,9 @@ static size_t reap(struct rs_work *w, size_t max)
 			w->tail = NULL;
 		last->next = NULL;
 		w->pending -= k;
+		for (struct rs_job *j = first; j; j = j->next)
+			if (j->run)
+				w->nfinished--;
 		pthread_mutex_unlock(&w->mu);
 		for (struct rs_job *j = first, *nx; j; j = nx) {
 			nx = j->next;
