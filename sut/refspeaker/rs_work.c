@@ -15,7 +15,7 @@
  * loop thread and the workers share them), so waking per job cost more
  * than the sending it triggers. With nothing left to run, any finished
  * head wakes it at once, so a single UPDATE is not delayed. */
-#define WAKE_BATCH 64
+#define WAKE_BATCH 256
 #define MAX_THREADS 64
 
 enum { J_QUEUED = 0, J_RUNNING = 1, J_FINISHED = 2 };
