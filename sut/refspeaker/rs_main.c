@@ -147,6 +147,7 @@ out:
 	/* sessions first: what their ends queue is dropped by the drain */
 	rs_peers_stop(sp);
 	rs_work_free(sp->work);
+	rs_out_pool_free(sp);
 	sp->work = NULL;
 	rs_rtr_stop(sp->rtr);
 	rs_ctl_stop(sp->ctl);

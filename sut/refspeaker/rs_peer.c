@@ -2,6 +2,7 @@
  * The BGP transport is the harness session code (bgp_session.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,13 +57,22 @@ static bool family_ok(const struct rs_peer *q, uint16_t afi)
 
 /* ---- ordered output --------------------------------------------------------- */
 
+/* Jobs are kept for reuse with their buffers: a twilight makes one per
+ * route and peer, and a buffer the worker allocated but the loop thread
+ * freed went back to the worker's arena under its lock. Only the loop
+ * thread takes and returns jobs; a worker grows j->msg only for a message
+ * larger than any before it. */
+#define OUT_POOL_MAX 16384
+
 struct out_job {
 	struct rs_job j;
+	struct out_job *pool_next;
 	struct rs_speaker *sp;
 	size_t peer;
 	uint32_t epoch;
-	size_t len;
-	uint8_t *msg;        /* what goes out (built by run() for a signed one) */
+	size_t len;          /* of msg: what goes out (built by run() for a signed one) */
+	uint8_t *msg;
+	size_t msg_cap;
 	/* signing (run != NULL) */
 	struct kr_key key;   /* by value: rekeys drain the jobs first */
 	uint32_t target;
@@ -70,11 +80,69 @@ struct out_job {
 	uint8_t origin, nh_len;
 	uint8_t nh[16];
 	size_t max_len;
-	size_t in_len;
-	uint8_t *in;         /* the stored UPDATE whose path is extended; NULL: ours */
+	size_t in_len;       /* 0: ours, else the stored UPDATE whose path is extended */
+	uint8_t *in;
+	size_t in_cap;
 	bool failed, corrupt;
 	char why[200];
 };
+
+/* Room for n octets in *buf; false when out of memory. */
+static bool reserve(uint8_t **buf, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return true;
+	size_t c = n < 512 ? 512 : n;
+	uint8_t *b = realloc(*buf, c);
+	if (!b)
+		return false;
+	*buf = b;
+	*cap = c;
+	return true;
+}
+
+static struct out_job *job_get(struct rs_speaker *sp)
+{
+	struct out_job *j = sp->out_pool;
+	if (!j)
+		return calloc(1, sizeof *j);
+	sp->out_pool = j->pool_next;
+	sp->out_pooled--;
+	uint8_t *msg = j->msg, *in = j->in;
+	size_t mc = j->msg_cap, ic = j->in_cap;
+	memset(j, 0, offsetof(struct out_job, why));
+	j->why[0] = 0;
+	j->msg = msg;
+	j->msg_cap = mc;
+	j->in = in;
+	j->in_cap = ic;
+	return j;
+}
+
+static void job_put(struct rs_speaker *sp, struct out_job *j)
+{
+	if (sp->out_pooled >= OUT_POOL_MAX) {
+		free(j->in);
+		free(j->msg);
+		free(j);
+		return;
+	}
+	j->pool_next = sp->out_pool;
+	sp->out_pool = j;
+	sp->out_pooled++;
+}
+
+void rs_out_pool_free(struct rs_speaker *sp)
+{
+	while (sp->out_pool) {
+		struct out_job *j = sp->out_pool;
+		sp->out_pool = j->pool_next;
+		free(j->in);
+		free(j->msg);
+		free(j);
+	}
+	sp->out_pooled = 0;
+}
 
 static void out_done(struct rs_job *jj)
 {
@@ -83,30 +151,26 @@ static void out_done(struct rs_job *jj)
 	struct rs_peer *q = &sp->peers[j->peer];
 	if (j->failed)
 		rs_log("%s: %s", q->name, j->why);
-	else if (q->up && q->epoch == j->epoch && j->msg && kr_bgp_send_raw(q->s, j->msg, j->len) == 0)
+	else if (q->up && q->epoch == j->epoch && j->len && kr_bgp_send_raw(q->s, j->msg, j->len) == 0)
 		sp->st.updates_out++;
-	free(j->in);
-	free(j->msg);
-	free(j);
+	job_put(sp, j);
 }
 
 void rs_send_ordered(struct rs_speaker *sp, struct rs_peer *q, const uint8_t *msg, size_t len)
 {
 	if (!sp->work)
 		return; /* shutting down */
-	struct out_job *j = calloc(1, sizeof *j);
-	uint8_t *m = malloc(len);
-	if (!j || !m) {
-		free(j);
-		free(m);
+	struct out_job *j = job_get(sp);
+	if (!j || !reserve(&j->msg, &j->msg_cap, len)) {
+		if (j)
+			job_put(sp, j);
 		rs_log("%s: out of memory, message dropped", q->name);
 		return;
 	}
-	memcpy(m, msg, len);
+	memcpy(j->msg, msg, len);
 	j->sp = sp;
 	j->peer = q->idx;
 	j->epoch = q->epoch;
-	j->msg = m;
 	j->len = len;
 	j->j.done = out_done;
 	rs_work_submit(sp->work, &j->j);
@@ -120,7 +184,7 @@ static void out_sign(struct rs_job *jj, struct rs_wctx *w)
 	struct kr_err e;
 	kr_err_clear(&e);
 	const struct kr_bgpsec_path *in = NULL;
-	if (j->in) {
+	if (j->in_len) {
 		if (kr_update_decode(w->u, j->in, j->in_len, KR_ATTR_BGPSEC_PATH, &e) < 0) {
 			j->failed = true;
 			snprintf(j->why, sizeof j->why, "internal: stored UPDATE does not decode: %.150s", e.msg);
@@ -146,7 +210,7 @@ static void out_sign(struct rs_job *jj, struct rs_wctx *w)
 		((uint8_t *)w->bp->blocks[0].segs[0].sig)[8] ^= 0x5a;
 	uint8_t buf[KR_BGP_EXT_MAX_LEN];
 	size_t len;
-	if (kr_update_build(&r, j->max_len, buf, sizeof buf, &len, &e) < 0 || !(j->msg = malloc(len))) {
+	if (kr_update_build(&r, j->max_len, buf, sizeof buf, &len, &e) < 0 || !reserve(&j->msg, &j->msg_cap, len)) {
 		j->failed = true;
 		snprintf(j->why, sizeof j->why, "UPDATE not built: %.150s", e.msg[0] ? e.msg : "out of memory");
 		return;
@@ -214,9 +278,10 @@ static int export_signed(struct rs_speaker *sp, struct rs_dest *d, struct rs_pee
 		rs_log("%s: no %s key to sign with", q->name, rs_role_name(role));
 		return -1;
 	}
-	struct out_job *j = calloc(1, sizeof *j);
-	if (!j || (bp && !(j->in = malloc(bp->msg_len)))) {
-		free(j);
+	struct out_job *j = job_get(sp);
+	if (!j || (bp && !reserve(&j->in, &j->in_cap, bp->msg_len))) {
+		if (j)
+			job_put(sp, j);
 		rs_log("%s: out of memory, UPDATE dropped", q->name);
 		return -1;
 	}

@@ -85,6 +85,8 @@ struct rs_speaker {
 	struct rs_work *work;
 	struct rs_walk *walks;   /* RIB walks in progress */
 	bool reading_paused;     /* the job window is full: sessions not read */
+	struct out_job *out_pool; /* rs_peer.c: jobs kept for reuse */
+	size_t out_pooled;
 	uint64_t pump_timer;
 };
 
@@ -124,6 +126,8 @@ void rs_walks_free(struct rs_speaker *sp);
 void rs_on_progress(void *arg);
 
 /* rs_peer.c */
+struct out_job;
+void rs_out_pool_free(struct rs_speaker *sp);
 int rs_peers_start(struct rs_speaker *sp, struct kr_err *err);
 void rs_peers_stop(struct rs_speaker *sp);
 /* Bring what peer q holds for d in line with d's best route. force: send
