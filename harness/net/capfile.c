@@ -11,19 +11,20 @@
 
 struct kr_capfile {
 	int fd;
+	int dfd;      /* the same file opened O_DIRECT, for whole chunks; -1: none */
 	off_t base;   /* file offset of buf[0], a multiple of CHUNK */
 	size_t len;   /* bytes in buf */
 	size_t synced; /* of them, already in the file */
 	int err;      /* first write error, reported on sync and close */
-	uint8_t buf[]; /* 2 * CHUNK */
+	uint8_t *buf; /* 2 * CHUNK, page aligned (O_DIRECT) */
 };
 
-/* buf[from, n) to the file */
-static int put(struct kr_capfile *cf, size_t from, size_t n)
+/* buf[from, n) to the file through fd */
+static int put_fd(struct kr_capfile *cf, int fd, size_t from, size_t n)
 {
 	size_t done = from;
 	while (done < n) {
-		ssize_t w = pwrite(cf->fd, cf->buf + done, n - done, cf->base + (off_t)done);
+		ssize_t w = pwrite(fd, cf->buf + done, n - done, cf->base + (off_t)done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -33,6 +34,34 @@ static int put(struct kr_capfile *cf, size_t from, size_t n)
 		done += (size_t)w;
 	}
 	return 0;
+}
+
+static int put(struct kr_capfile *cf, size_t from, size_t n) { return put_fd(cf, cf->fd, from, n); }
+
+/* The first chunk-full of buf. Direct I/O leaves the page cache out: a
+ * buffered write copies every byte into freshly allocated pages, which
+ * cost 2.9 s of CPU per GB on a virtual machine touching them for the
+ * first time, against 0.06 s direct. The chunk is written whole from its
+ * aligned start (what a sync already put there through the page cache is
+ * replaced by the same bytes). A file system without direct I/O gets
+ * buffered writes. */
+static int put_chunk(struct kr_capfile *cf)
+{
+	if (cf->dfd >= 0) {
+		ssize_t w;
+		do
+			w = pwrite(cf->dfd, cf->buf, CHUNK, cf->base);
+		while (w < 0 && errno == EINTR);
+		if (w == (ssize_t)CHUNK)
+			return 0;
+		if (w >= 0 || errno != EINVAL) {
+			cf->err = w < 0 ? errno : EIO;
+			return -1;
+		}
+		close(cf->dfd);
+		cf->dfd = -1;
+	}
+	return put(cf, cf->synced, CHUNK);
 }
 
 static ssize_t cf_write(void *cookie, const char *data, size_t n)
@@ -47,7 +76,7 @@ static ssize_t cf_write(void *cookie, const char *data, size_t n)
 		left -= k;
 		if (cf->len >= CHUNK) {
 			/* one whole aligned chunk out; the rest moves to the front */
-			if (put(cf, cf->synced, CHUNK) < 0)
+			if (put_chunk(cf) < 0)
 				return -1;
 			memmove(cf->buf, cf->buf + CHUNK, cf->len - CHUNK);
 			cf->len -= CHUNK;
@@ -88,29 +117,39 @@ static int cf_close(void *cookie)
 	int rc = kr_capfile_sync(cf);
 	if (close(cf->fd) < 0)
 		rc = -1;
+	if (cf->dfd >= 0)
+		close(cf->dfd);
+	free(cf->buf);
 	free(cf);
 	return rc;
 }
 
 struct kr_capfile *kr_capfile_open(const char *path, FILE **fp, struct kr_err *err)
 {
-	struct kr_capfile *cf = malloc(sizeof *cf + 2 * CHUNK);
-	if (!cf) {
+	struct kr_capfile *cf = calloc(1, sizeof *cf);
+	void *buf = NULL;
+	if (!cf || posix_memalign(&buf, 4096, 2 * CHUNK) != 0) {
 		kr_err_set(err, ENOMEM, 0, "capture file %s: out of memory", path);
-		return NULL;
-	}
-	memset(cf, 0, sizeof *cf);
-	cf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (cf->fd < 0) {
-		kr_err_set(err, errno, 0, "capture file %s: %s", path, strerror(errno));
 		free(cf);
 		return NULL;
 	}
+	cf->buf = buf;
+	cf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (cf->fd < 0) {
+		kr_err_set(err, errno, 0, "capture file %s: %s", path, strerror(errno));
+		free(cf->buf);
+		free(cf);
+		return NULL;
+	}
+	cf->dfd = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
 	cookie_io_functions_t io = { .write = cf_write, .close = cf_close };
 	*fp = fopencookie(cf, "w", io);
 	if (!*fp) {
 		kr_err_set(err, errno, 0, "capture file %s: %s", path, strerror(errno));
 		close(cf->fd);
+		if (cf->dfd >= 0)
+			close(cf->dfd);
+		free(cf->buf);
 		free(cf);
 		return NULL;
 	}

@@ -9,7 +9,8 @@
  * chunk in memory and writes what is new of them only when asked to
  * sync, which the capture does when its link goes quiet (writing them
  * again from the aligned start each time cost 3.5 s per GB with a sync
- * every 64 KB, against 0.35 s). */
+ * every 64 KB, against 0.35 s). Whole chunks go out with direct I/O
+ * where the file system has it (capfile.c: put_chunk). */
 #ifndef KR_CAPFILE_H
 #define KR_CAPFILE_H
 
