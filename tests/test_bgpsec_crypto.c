@@ -283,8 +283,8 @@ static void t_random_sign(void)
 	kr_key_free(&pub);
 }
 
-/* The memo answers only for the same key, digest and signature that
- * verified before; a failure is never remembered. */
+/* The memo answers only for the same key, digest and signature, with the
+ * result they had. */
 static void t_verify_memo(void)
 {
 	struct kr_key a, b;
@@ -311,8 +311,10 @@ static void t_verify_memo(void)
 	memcpy(bad, sig, sl);
 	bad[sl - 1] ^= 1;
 	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, bad, sl), 0);
-	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, bad, sl), 0);
 	CU_ASSERT_EQUAL(kr_crypto_ctx_memo_hits(c), 1);
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, bad, sl), 0); /* remembered as bad */
+	CU_ASSERT_EQUAL(kr_crypto_ctx_memo_hits(c), 2);
+	CU_ASSERT_EQUAL(kr_ecdsa_verify_digest(c, a.pkey, dg, sig, sl), 1); /* the good one still good */
 	/* the memo keeps its key alive: freeing the caller's copy is safe */
 	kr_key_free(&a);
 	kr_crypto_ctx_free(c);

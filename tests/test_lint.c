@@ -726,10 +726,10 @@ static void t_signature_sample(void)
 static void t_signature_cache(void)
 {
 	setup();
-	struct kr_lint_vcache *vc = kr_lint_vcache_new(64);
-	CU_ASSERT_FATAL(vc != NULL);
+	struct kr_crypto_ctx *mc = kr_crypto_ctx_new();
+	CU_ASSERT_FATAL(mc != NULL && kr_crypto_ctx_memo(mc, 64) == 0);
 	struct kr_lint_stats st = { 0 };
-	struct kr_lint_ctx c = { .sess = &sess, .keys = keys, .cc = cc, .cb = on_viol, .stats = &st, .vcache = vc };
+	struct kr_lint_ctx c = { .sess = &sess, .keys = keys, .cc = mc, .cb = on_viol, .stats = &st };
 	signed_route("192.0.2.0/24", &kme, PEER, 1, 0, false);
 	ngot = 0;
 	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 0);
@@ -742,7 +742,7 @@ static void t_signature_cache(void)
 	CU_ASSERT(has(KR_L_SIGNATURE) && st.cached == 1);
 	CU_ASSERT_EQUAL(kr_lint_bgp(&c, msg, mlen), 1); /* the bad result is cached as bad */
 	CU_ASSERT(st.cached == 2);
-	kr_lint_vcache_free(vc);
+	kr_crypto_ctx_free(mc);
 }
 
 /* The quick look counts the sender's signatures without decoding. */

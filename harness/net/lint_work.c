@@ -143,7 +143,6 @@ struct worker {
 	bool started;
 	struct kr_crypto_ctx *cc;
 	struct kr_update *u;
-	struct kr_lint_vcache *vc;
 	struct kr_lint_stats stats;
 	struct lp_sink sink;
 	const struct lp_job *cur;
@@ -198,7 +197,7 @@ static void run_batch(struct worker *w, struct batch *b)
 		struct kr_lint_ctx x = {
 			.sess = &j->sess, .keys = j->keys, .cc = w->cc, .held = job_held, .held_arg = w,
 			.cb = on_viol, .cb_arg = w, .scratch = w->u, .stats = &w->stats,
-			.sig_sample_mod = w->p->env.sig_sample_mod, .vcache = w->vc,
+			.sig_sample_mod = w->p->env.sig_sample_mod,
 		};
 		w->cur = j;
 		kr_lint_bgp(&x, j->m.msg, j->m.len);
@@ -239,16 +238,15 @@ static int worker_init(struct worker *w, struct lp_pool *p)
 	w->p = p;
 	w->cc = kr_crypto_ctx_new();
 	w->u = malloc(sizeof *w->u);
-	w->vc = kr_lint_vcache_new(VCACHE_SLOTS);
 	w->sink.max = p->env.max_findings;
-	return w->cc && w->u && w->vc ? 0 : -1;
+	/* a signature met again (the same path on another link) is answered */
+	return w->cc && w->u && kr_crypto_ctx_memo(w->cc, VCACHE_SLOTS) == 0 ? 0 : -1;
 }
 
 static void worker_free(struct worker *w)
 {
 	kr_crypto_ctx_free(w->cc);
 	free(w->u);
-	kr_lint_vcache_free(w->vc);
 	kr_lp_sink_free(&w->sink);
 }
 

@@ -86,12 +86,12 @@ struct kr_sigstore {
 struct kr_crypto_ctx;
 struct kr_crypto_ctx *kr_crypto_ctx_new(void);
 void kr_crypto_ctx_free(struct kr_crypto_ctx *c);
-/* Remember up to slots (a power of two) signatures that verified, by key,
- * digest and signature, so the same triple is not verified again: an
- * observer sees the forwarded segments of a path once per UPDATE, and at a
- * twilight only the newest one changes. The result of a verification
- * depends on nothing else; whether the key is published is still looked
- * up each time. Failures are not remembered. 0 or -1 (out of memory). */
+/* Remember the results of up to slots (a power of two) verifications, by
+ * key, digest and signature, so the same triple is not verified again: an
+ * observer sees the forwarded segments of a path once per UPDATE, at a
+ * twilight only the newest one changes, and the wire lint meets the same
+ * signature on every link. The result depends on nothing else; whether
+ * the key is published is still looked up each time. 0 or -1. */
 int kr_crypto_ctx_memo(struct kr_crypto_ctx *c, size_t slots);
 /* Verifications the memo answered; the memory it holds. */
 uint64_t kr_crypto_ctx_memo_hits(const struct kr_crypto_ctx *c);

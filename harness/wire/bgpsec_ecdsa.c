@@ -26,12 +26,13 @@ struct pk_slot {
 	EVP_PKEY_CTX *ctx;
 };
 
-/* A signature that verified: the key (a reference is held, so its address
+/* A verification's result: the key (a reference is held, so its address
  * cannot be reused by another key while remembered) and SHA-256 of the
  * digest and the signature. */
 struct memo_slot {
 	EVP_PKEY *pk;
 	uint8_t h[32];
+	bool ok;
 };
 
 struct kr_crypto_ctx {
@@ -225,17 +226,17 @@ int kr_ecdsa_verify_digest(struct kr_crypto_ctx *c, EVP_PKEY *pk, const uint8_t 
 		m = &c->memo[(((size_t)h[0] << 24) | ((size_t)h[1] << 16) | ((size_t)h[2] << 8) | h[3]) & c->memo_mask];
 		if (m->pk == pk && memcmp(m->h, h, sizeof h) == 0) {
 			c->memo_hits++;
-			return 1;
+			return m->ok;
 		}
 	}
 	/* OpenSSL returns 0 for a wrong signature and a negative value for
 	 * undecodable DER: both mean "does not verify". */
-	if (EVP_PKEY_verify(x, sig, sig_len, digest, 32) != 1)
-		return 0;
+	bool ok = EVP_PKEY_verify(x, sig, sig_len, digest, 32) == 1;
 	if (m && EVP_PKEY_up_ref(pk) == 1) {
 		EVP_PKEY_free(m->pk);
 		m->pk = pk;
 		memcpy(m->h, h, sizeof h);
+		m->ok = ok;
 	}
-	return 1;
+	return ok;
 }

@@ -117,9 +117,6 @@ struct kr_lint_stats {
 /* Results of ECDSA verifications by (key, digest, signature), so a
  * signature sent again byte for byte is not verified again. Fixed size,
  * a new entry replaces an old one; one per thread. */
-struct kr_lint_vcache;
-struct kr_lint_vcache *kr_lint_vcache_new(size_t slots);
-void kr_lint_vcache_free(struct kr_lint_vcache *v);
 
 /* Is p among the signatures verified 1 in mod (0, 1: every one)? A
  * deterministic sample by a hash of the prefix, salted so that it is not
@@ -150,7 +147,6 @@ struct kr_lint_ctx {
 	 * in sig_sample_mod (kr_lint_sampled; 0 or 1: every one); the SKI
 	 * is checked on every message. */
 	uint32_t sig_sample_mod;
-	struct kr_lint_vcache *vcache; /* NULL: every signature verified afresh */
 };
 
 /* Lint one whole BGP message (header included) the sender sent. Returns

@@ -110,57 +110,14 @@ bool kr_lint_sampled(const struct kr_prefix *p, uint32_t mod)
 	return h % mod == 0;
 }
 
-/* ---- verification cache ------------------------------------------------- */
-
-struct vc_ent {
-	const void *pk;       /* NULL: empty */
-	uint8_t dg[32];
-	uint8_t sig[KR_SIG_MAX];
-	uint8_t sig_len;
-	bool ok;
-};
-
-struct kr_lint_vcache {
-	size_t n;
-	struct vc_ent e[];
-};
-
-struct kr_lint_vcache *kr_lint_vcache_new(size_t slots)
-{
-	if (!slots)
-		slots = 1;
-	struct kr_lint_vcache *v = calloc(1, sizeof *v + slots * sizeof v->e[0]);
-	if (v)
-		v->n = slots;
-	return v;
-}
-
-void kr_lint_vcache_free(struct kr_lint_vcache *v) { free(v); }
-
-static struct vc_ent *vc_slot(struct kr_lint_vcache *v, const void *pk, const uint8_t dg[32])
-{
-	uint32_t h = (uint32_t)dg[0] | (uint32_t)dg[1] << 8 | (uint32_t)dg[2] << 16 | (uint32_t)dg[3] << 24;
-	return &v->e[(h ^ (uint32_t)((uintptr_t)pk >> 4)) % v->n];
-}
-
-/* 1 verifies, 0 does not; through the cache when there is one. */
+/* 1 verifies, 0 does not; c->cc may remember results (kr_crypto_ctx_memo). */
 static int verify(const struct kr_lint_ctx *c, EVP_PKEY *pk, const uint8_t dg[32], const uint8_t *sig,
 		  size_t sig_len)
 {
-	struct vc_ent *e = c->vcache && sig_len <= KR_SIG_MAX ? vc_slot(c->vcache, pk, dg) : NULL;
-	if (e && e->pk == pk && e->sig_len == sig_len && !memcmp(e->dg, dg, 32) && !memcmp(e->sig, sig, sig_len)) {
-		if (c->stats)
-			c->stats->cached++;
-		return e->ok;
-	}
+	uint64_t hits = kr_crypto_ctx_memo_hits(c->cc);
 	int ok = kr_ecdsa_verify_digest(c->cc, pk, dg, sig, sig_len) == 1;
-	if (e) {
-		e->pk = pk;
-		memcpy(e->dg, dg, 32);
-		memcpy(e->sig, sig, sig_len);
-		e->sig_len = (uint8_t)sig_len;
-		e->ok = ok;
-	}
+	if (c->stats && kr_crypto_ctx_memo_hits(c->cc) != hits)
+		c->stats->cached++;
 	return ok;
 }
 
