@@ -14,7 +14,7 @@
 static struct kr_keytab *keys;
 static struct kr_crypto_ctx *cc;
 static struct kr_lint_rib *rib;
-static struct kr_lint_vcache *vc;
+static struct kr_crypto_ctx *mc; /* with a verification memo */
 static struct kr_rtr_follow *fol;
 static struct kr_lint_rtr rtr;
 static struct kr_update u;
@@ -48,10 +48,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		keys = kr_keytab_new();
 		cc = kr_crypto_ctx_new();
 		rib = kr_lint_rib_new();
-		vc = kr_lint_vcache_new(16);
+		mc = kr_crypto_ctx_new();
 		fol = kr_rtr_follow_new(true, size & 1);
 		kr_lint_rtr_init(&rtr);
-		if (!keys || !cc || !rib || !vc || !fol || kr_key_from_raw_d(&k, 65551, d, &e) < 0 ||
+		if (!keys || !cc || !rib || !mc || kr_crypto_ctx_memo(mc, 16) < 0 || !fol || kr_key_from_raw_d(&k, 65551, d, &e) < 0 ||
 		    kr_keytab_add_key(keys, &k, &e) < 0)
 			abort();
 		kr_key_free(&k);
@@ -72,9 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (mode % 3) {
 	case 0: {
 		struct kr_lint_stats st = { 0 };
-		struct kr_lint_ctx c = { .sess = &s, .keys = mode & 4 ? keys : NULL, .cc = cc, .held = held,
+		struct kr_lint_ctx c = { .sess = &s, .keys = mode & 4 ? keys : NULL, .cc = mode & 1 ? mc : cc, .held = held,
 					 .cb = on_viol, .scratch = mode & 8 ? &u : NULL, .stats = &st,
-					 .sig_sample_mod = mode & 2 ? 3 : 0, .vcache = mode & 1 ? vc : NULL };
+					 .sig_sample_mod = mode & 2 ? 3 : 0 };
 		got = kr_lint_bgp(&c, m, n);
 		size_t nsigs;
 		if (kr_lint_peek_bgpsec(m, n, 0, &nsigs) == 1 && nsigs > n)
