@@ -137,6 +137,18 @@ static int tshark_types(const char *pcap, char *out, size_t cap)
 	return pclose(f) == 0 ? 0 : -1;
 }
 
+/* The pair topology up, and a fresh folder with the path of a-b.pcap in it. */
+static struct kr_net *pair_and_file(char *dir, char *path, size_t pathsz)
+{
+	struct kr_net *n = up("netns/pair.topo");
+	if (n && !mkdtemp(dir)) {
+		kr_net_free(n);
+		return NULL;
+	}
+	snprintf(path, pathsz, "%s/a-b.pcap", dir);
+	return n;
+}
+
 static void t_capture_matches_tshark(void)
 {
 	if (!usable())
@@ -145,12 +157,9 @@ static void t_capture_matches_tshark(void)
 		fprintf(stderr, "SKIP: no tshark\n");
 		return;
 	}
-	struct kr_net *n = up("netns/pair.topo");
+	char dir[] = "/tmp/kr-test-cap-XXXXXX", path[600];
+	struct kr_net *n = pair_and_file(dir, path, sizeof path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
-	char dir[] = "/tmp/kr-test-cap-XXXXXX";
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	char path[600];
-	snprintf(path, sizeof path, "%s/a-b.pcap", dir);
 	struct kr_err e = { 0 };
 	struct kr_capture *c = kr_capture_start(n, "a", "b", path, &e);
 	if (!c)
@@ -257,12 +266,9 @@ static void t_capture_write_error(void)
 {
 	if (!usable() || access("/dev/full", W_OK) != 0)
 		return;
-	struct kr_net *n = up("netns/pair.topo");
+	char dir[] = "/tmp/kr-test-cap-XXXXXX", path[600];
+	struct kr_net *n = pair_and_file(dir, path, sizeof path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(n);
-	char dir[] = "/tmp/kr-test-cap-XXXXXX";
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	char path[600];
-	snprintf(path, sizeof path, "%s/a-b.pcap", dir);
 	struct kr_err e = { 0 };
 	struct kr_capture *full = kr_capture_start(n, "a", "b", "/dev/full", &e);
 	struct kr_capture *ok = kr_capture_start(n, "a", "b", path, &e);

@@ -48,16 +48,11 @@ static int put(struct kr_capfile *cf, size_t from, size_t n) { return put_fd(cf,
 static int put_chunk(struct kr_capfile *cf)
 {
 	if (cf->dfd >= 0) {
-		ssize_t w;
-		do
-			w = pwrite(cf->dfd, cf->buf, CHUNK, cf->base);
-		while (w < 0 && errno == EINTR);
-		if (w == (ssize_t)CHUNK)
+		if (put_fd(cf, cf->dfd, 0, CHUNK) == 0)
 			return 0;
-		if (w >= 0 || errno != EINVAL) {
-			cf->err = w < 0 ? errno : EIO;
+		if (cf->err != EINVAL)
 			return -1;
-		}
+		cf->err = 0;
 		close(cf->dfd);
 		cf->dfd = -1;
 	}

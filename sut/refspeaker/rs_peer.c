@@ -2,7 +2,6 @@
  * The BGP transport is the harness session code (bgp_session.h). */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,19 +59,25 @@ static bool family_ok(const struct rs_peer *q, uint16_t afi)
 /* Jobs are kept for reuse with their buffers: a twilight makes one per
  * route and peer, and a buffer the worker allocated but the loop thread
  * freed went back to the worker's arena under its lock. Only the loop
- * thread takes and returns jobs; a worker grows j->msg only for a message
+ * thread takes and returns jobs; a worker grows j->b.msg only for a message
  * larger than any before it. */
 #define OUT_POOL_MAX 16384
+
+/* A job's buffers, kept with it in the pool. */
+struct out_bufs {
+	uint8_t *msg;        /* what goes out (built by run() for a signed one) */
+	uint8_t *in;         /* the stored UPDATE whose path is extended */
+	size_t msg_cap, in_cap;
+};
 
 struct out_job {
 	struct rs_job j;
 	struct out_job *pool_next;
+	struct out_bufs b;
 	struct rs_speaker *sp;
 	size_t peer;
 	uint32_t epoch;
-	size_t len;          /* of msg: what goes out (built by run() for a signed one) */
-	uint8_t *msg;
-	size_t msg_cap;
+	size_t len;          /* of b.msg */
 	/* signing (run != NULL) */
 	struct kr_key key;   /* by value: rekeys drain the jobs first */
 	uint32_t target;
@@ -80,9 +85,7 @@ struct out_job {
 	uint8_t origin, nh_len;
 	uint8_t nh[16];
 	size_t max_len;
-	size_t in_len;       /* 0: ours, else the stored UPDATE whose path is extended */
-	uint8_t *in;
-	size_t in_cap;
+	size_t in_len;       /* of b.in; 0: ours */
 	bool failed, corrupt;
 	char why[200];
 };
@@ -108,23 +111,23 @@ static struct out_job *job_get(struct rs_speaker *sp)
 		return calloc(1, sizeof *j);
 	sp->out_pool = j->pool_next;
 	sp->out_pooled--;
-	uint8_t *msg = j->msg, *in = j->in;
-	size_t mc = j->msg_cap, ic = j->in_cap;
-	memset(j, 0, offsetof(struct out_job, why));
-	j->why[0] = 0;
-	j->msg = msg;
-	j->msg_cap = mc;
-	j->in = in;
-	j->in_cap = ic;
+	struct out_bufs b = j->b;
+	memset(j, 0, sizeof *j);
+	j->b = b;
 	return j;
+}
+
+static void job_free(struct out_job *j)
+{
+	free(j->b.in);
+	free(j->b.msg);
+	free(j);
 }
 
 static void job_put(struct rs_speaker *sp, struct out_job *j)
 {
 	if (sp->out_pooled >= OUT_POOL_MAX) {
-		free(j->in);
-		free(j->msg);
-		free(j);
+		job_free(j);
 		return;
 	}
 	j->pool_next = sp->out_pool;
@@ -137,9 +140,7 @@ void rs_out_pool_free(struct rs_speaker *sp)
 	while (sp->out_pool) {
 		struct out_job *j = sp->out_pool;
 		sp->out_pool = j->pool_next;
-		free(j->in);
-		free(j->msg);
-		free(j);
+		job_free(j);
 	}
 	sp->out_pooled = 0;
 }
@@ -151,7 +152,7 @@ static void out_done(struct rs_job *jj)
 	struct rs_peer *q = &sp->peers[j->peer];
 	if (j->failed)
 		rs_log("%s: %s", q->name, j->why);
-	else if (q->up && q->epoch == j->epoch && j->len && kr_bgp_send_raw(q->s, j->msg, j->len) == 0)
+	else if (q->up && q->epoch == j->epoch && j->len && kr_bgp_send_raw(q->s, j->b.msg, j->len) == 0)
 		sp->st.updates_out++;
 	job_put(sp, j);
 }
@@ -161,13 +162,13 @@ void rs_send_ordered(struct rs_speaker *sp, struct rs_peer *q, const uint8_t *ms
 	if (!sp->work)
 		return; /* shutting down */
 	struct out_job *j = job_get(sp);
-	if (!j || !reserve(&j->msg, &j->msg_cap, len)) {
+	if (!j || !reserve(&j->b.msg, &j->b.msg_cap, len)) {
 		if (j)
 			job_put(sp, j);
 		rs_log("%s: out of memory, message dropped", q->name);
 		return;
 	}
-	memcpy(j->msg, msg, len);
+	memcpy(j->b.msg, msg, len);
 	j->sp = sp;
 	j->peer = q->idx;
 	j->epoch = q->epoch;
@@ -185,7 +186,7 @@ static void out_sign(struct rs_job *jj, struct rs_wctx *w)
 	kr_err_clear(&e);
 	const struct kr_bgpsec_path *in = NULL;
 	if (j->in_len) {
-		if (kr_update_decode(w->u, j->in, j->in_len, KR_ATTR_BGPSEC_PATH, &e) < 0) {
+		if (kr_update_decode(w->u, j->b.in, j->in_len, KR_ATTR_BGPSEC_PATH, &e) < 0) {
 			j->failed = true;
 			snprintf(j->why, sizeof j->why, "internal: stored UPDATE does not decode: %.150s", e.msg);
 			return;
@@ -210,12 +211,12 @@ static void out_sign(struct rs_job *jj, struct rs_wctx *w)
 		((uint8_t *)w->bp->blocks[0].segs[0].sig)[8] ^= 0x5a;
 	uint8_t buf[KR_BGP_EXT_MAX_LEN];
 	size_t len;
-	if (kr_update_build(&r, j->max_len, buf, sizeof buf, &len, &e) < 0 || !reserve(&j->msg, &j->msg_cap, len)) {
+	if (kr_update_build(&r, j->max_len, buf, sizeof buf, &len, &e) < 0 || !reserve(&j->b.msg, &j->b.msg_cap, len)) {
 		j->failed = true;
 		snprintf(j->why, sizeof j->why, "UPDATE not built: %.150s", e.msg[0] ? e.msg : "out of memory");
 		return;
 	}
-	memcpy(j->msg, buf, len);
+	memcpy(j->b.msg, buf, len);
 	j->len = len;
 }
 
@@ -279,14 +280,14 @@ static int export_signed(struct rs_speaker *sp, struct rs_dest *d, struct rs_pee
 		return -1;
 	}
 	struct out_job *j = job_get(sp);
-	if (!j || (bp && !reserve(&j->in, &j->in_cap, bp->msg_len))) {
+	if (!j || (bp && !reserve(&j->b.in, &j->b.in_cap, bp->msg_len))) {
 		if (j)
 			job_put(sp, j);
 		rs_log("%s: out of memory, UPDATE dropped", q->name);
 		return -1;
 	}
 	if (bp) {
-		memcpy(j->in, bp->msg, bp->msg_len);
+		memcpy(j->b.in, bp->msg, bp->msg_len);
 		j->in_len = bp->msg_len;
 	}
 	j->sp = sp;

@@ -89,7 +89,7 @@ static void finish(struct rs_work *w, struct rs_job *j)
 	pthread_mutex_lock(&w->mu);
 	j->state = J_FINISHED;
 	w->nfinished++;
-	advance_runq(w);
+	/* runq is NULL or a queued job: take() moves it past what it takes */
 	bool wake = w->head && w->head->state == J_FINISHED && (w->nfinished >= WAKE_BATCH || !w->runq);
 	pthread_cond_broadcast(&w->done_cv);
 	pthread_mutex_unlock(&w->mu);
@@ -136,10 +136,11 @@ static size_t reap(struct rs_work *w, size_t max)
 	while (n < max) {
 		pthread_mutex_lock(&w->mu);
 		struct rs_job *first = w->head, *last = NULL;
-		size_t k = 0;
+		size_t k = 0, ran = 0;
 		for (struct rs_job *j = w->head; j && j->state == J_FINISHED && n + k < max; j = j->next) {
 			last = j;
 			k++;
+			ran += j->run != NULL; /* the ones finish() counted */
 		}
 		if (!last) {
 			pthread_mutex_unlock(&w->mu);
@@ -150,9 +151,7 @@ static size_t reap(struct rs_work *w, size_t max)
 			w->tail = NULL;
 		last->next = NULL;
 		w->pending -= k;
-		for (struct rs_job *j = first; j; j = j->next)
-			if (j->run)
-				w->nfinished--;
+		w->nfinished -= ran;
 		pthread_mutex_unlock(&w->mu);
 		for (struct rs_job *j = first, *nx; j; j = nx) {
 			nx = j->next;
